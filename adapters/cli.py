@@ -1,0 +1,198 @@
+"""The `filmbot` command line: the one place that knows every adapter and builds the App.
+
+It lives beside the adapters because the core (bot/) never imports them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from adapters.console import ConsoleAdapter, parse_command_line, render_reply
+from bot import __version__
+from bot.app import App
+from bot.config import ConfigError, Settings, load_settings
+from bot.delivery import Adapter
+from bot.store import StoreError
+
+_LOGGER = logging.getLogger("filmbot")
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_CONFIG = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        help="feeds.yaml to read (default: $FILMBOT_CONFIG, else ./feeds.yaml)",
+    )
+    common.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        help="SQLite database file (default: $FILMBOT_DB, else ./data/filmbot.db)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="filmbot",
+        description="A film-news chatbot for Discord, Slack and the terminal.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"filmbot {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = sub.add_parser(
+        "run",
+        parents=[common],
+        help="run the bot (the console when no Discord/Slack credentials are set)",
+    )
+    run.add_argument(
+        "--headless",
+        action="store_true",
+        help="no console: poll and deliver only (for service managers and containers)",
+    )
+    poll = sub.add_parser("poll", parents=[common], help="fetch the feeds")
+    poll.add_argument(
+        "--once", action="store_true", required=True, help="fetch every feed once and exit"
+    )
+    sub.add_parser("check-config", parents=[common], help="validate the configuration and exit")
+    ask = sub.add_parser("ask", parents=[common], help='run one command, e.g. filmbot ask "/feeds"')
+    ask.add_argument("line", help="the command line, as typed in chat")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_CONFIG
+    try:
+        settings = load_settings(args.config, db_path=args.db)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_CONFIG
+    interactive_console = args.command == "run" and not args.headless
+    _configure_logging(settings, quiet=interactive_console or args.command == "ask")
+    for warning in settings.warnings:
+        _LOGGER.warning("%s", warning)
+    try:
+        if args.command == "check-config":
+            return _check_config(settings)
+        if args.command == "poll":
+            return asyncio.run(_poll_once(settings))
+        if args.command == "ask":
+            return asyncio.run(_ask(settings, args.line))
+        return asyncio.run(_run(settings, headless=args.headless))
+    except StoreError as exc:
+        print(f"filmbot: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
+def _configure_logging(settings: Settings, *, quiet: bool) -> None:
+    level = logging.getLevelName(settings.log_level)
+    if quiet and level < logging.WARNING:
+        level = logging.WARNING  # keep the console prompt readable
+    logging.basicConfig(
+        level=level,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("apscheduler").setLevel(max(level, logging.WARNING))
+
+
+def _platforms(settings: Settings) -> list[str]:
+    """The chat platforms whose credentials are set."""
+    found = []
+    if settings.discord_token:
+        found.append("discord")
+    if settings.slack_bot_token and (settings.slack_app_token or settings.slack_signing_secret):
+        found.append("slack")
+    return found
+
+
+def _check_config(settings: Settings) -> int:
+    where = settings.config_path or "(no file)"
+    print(f"{where}: OK, {len(settings.feeds)} feed(s)")
+    for feed in settings.feeds:
+        print(f"  {feed.name}: {feed.url} every {feed.interval:g}s, backfill {feed.backfill}")
+    print(f"database: {settings.db_path}")
+    platforms = _platforms(settings)
+    if platforms:
+        print(
+            f"platforms with credentials: {', '.join(platforms)} (adapters arrive in later versions)"
+        )
+    else:
+        print("adapters: console (no DISCORD_TOKEN or SLACK_BOT_TOKEN set)")
+    for warning in settings.warnings:
+        print(f"warning: {warning}")
+    return EXIT_OK
+
+
+async def _poll_once(settings: Settings) -> int:
+    app = App(settings)
+    await app.open()
+    try:
+        reports = await app.poll_all_once()
+    finally:
+        await app.close()
+    if not reports:
+        print("no feeds to poll: add some to feeds.yaml")
+    width = max((len(r.feed) for r in reports), default=0)
+    for report in reports:
+        print(f"{report.feed.ljust(width)}  {report.describe()}")
+    failed = sum(1 for r in reports if r.outcome in ("error", "disabled"))
+    return EXIT_FAILED if reports and failed == len(reports) else EXIT_OK
+
+
+async def _ask(settings: Settings, line: str) -> int:
+    invocation = parse_command_line(line)
+    if invocation is None:
+        print('filmbot ask needs a command, for example: filmbot ask "/feeds"', file=sys.stderr)
+        return EXIT_CONFIG
+    app = App(settings)
+    await app.open()
+    try:
+        reply = await app.commands.dispatch(invocation)
+    finally:
+        await app.close()
+    print(render_reply(reply))
+    return EXIT_OK if reply.ok else EXIT_FAILED
+
+
+async def _run(settings: Settings, *, headless: bool) -> int:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    adapters: list[Adapter] = []
+    platforms = _platforms(settings)
+    for platform in platforms:
+        _LOGGER.warning(
+            "%s credentials are set, but this version of filmbot has no %s adapter yet",
+            platform,
+            platform,
+        )
+    if not headless:
+        adapters.append(ConsoleAdapter(on_close=stop.set))
+    app = App(settings, adapters)
+    await app.start()
+    try:
+        await stop.wait()
+    finally:
+        await app.stop()
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

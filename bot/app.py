@@ -1,0 +1,233 @@
+"""The application: wires the parts together and owns their lifecycle.
+
+start() opens the database, syncs feeds.yaml into it, starts the fetcher,
+the adapters, the poll jobs and the delivery loop; stop() undoes it in reverse.
+Nothing here is global: the CLI builds an App with the adapters it chose.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.commands.builtin import build_registry
+from bot.commands.dispatch import Commands, Services
+from bot.config import FeedSettings, Settings
+from bot.delivery.adapter import Adapter
+from bot.delivery.deliver import Deliverer, DeliveryStats
+from bot.feeds.fetch import Fetcher, FetchLimits
+from bot.poll import PollReport, poll_feed
+from bot.store import FeedRecord, Store
+
+_LOGGER = logging.getLogger(__name__)
+
+DELIVERY_SWEEP_SECONDS = 5.0
+MAX_START_SPREAD_SECONDS = 30.0
+START_SPREAD_PER_FEED = 0.1
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class App:
+    def __init__(
+        self,
+        settings: Settings,
+        adapters: Sequence[Adapter] = (),
+        *,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.settings = settings
+        self.adapters = {adapter.platform: adapter for adapter in adapters}
+        self.clock = clock
+        self.store = Store(settings.db_path)
+        self.fetcher = Fetcher(
+            FetchLimits(
+                timeout=settings.defaults.timeout,
+                max_body_bytes=settings.defaults.max_body_bytes,
+                max_redirects=settings.defaults.max_redirects,
+                user_agent=settings.defaults.user_agent,
+                allow_private_addresses=settings.allow_private_addresses,
+            )
+        )
+        self.commands = Commands(
+            build_registry(),
+            Services(
+                store=self.store,
+                settings=settings,
+                clock=clock,
+                feeds_changed=self._feeds_changed,
+            ),
+        )
+        self.deliverer = Deliverer(self.store.outbox, self.adapters, clock)
+        self._scheduler: AsyncIOScheduler | None = None
+        self._delivery_wanted = asyncio.Event()
+        self._delivery_task: asyncio.Task[None] | None = None
+        self._running_polls: set[asyncio.Task[object]] = set()
+        self._feed_settings = {feed.name.casefold(): feed for feed in settings.feeds}
+
+    # lifecycle
+
+    async def open(self) -> None:
+        """Database and fetcher only: enough for one-shot CLI work (poll --once, ask)."""
+        await self.store.open()
+        await self.store.feeds.sync_config_feeds(
+            [(feed.name, feed.url) for feed in self.settings.feeds], self.clock()
+        )
+        await self.fetcher.start()
+
+    async def start(self) -> None:
+        await self.open()
+        for adapter in self.adapters.values():
+            await adapter.start(self.commands)
+            channel = adapter.default_announce_channel()
+            if channel is not None:
+                await self.store.subscriptions.subscribe_channel(channel, "default", self.clock())
+        self._scheduler = AsyncIOScheduler(timezone=UTC)
+        await self._schedule_polls()
+        self._scheduler.start()
+        self._delivery_task = asyncio.create_task(self._delivery_loop(), name="filmbot-delivery")
+        _LOGGER.info(
+            "filmbot started: %d feeds, adapters: %s, database %s",
+            len(await self.store.feeds.active()),
+            ", ".join(self.adapters) or "none",
+            self.settings.db_path,
+        )
+
+    async def stop(self) -> None:
+        if self._scheduler is not None:
+            # wait=False: running polls are cancelled below, with the loop still alive.
+            self._scheduler.shutdown(wait=False)
+            self._scheduler = None
+        if self._delivery_task is not None:
+            self._delivery_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._delivery_task
+            self._delivery_task = None
+        await self._cancel_running_polls()
+        for adapter in self.adapters.values():
+            try:
+                await adapter.stop()
+            except Exception:
+                _LOGGER.exception("adapter %s did not stop cleanly", adapter.platform)
+        await self.fetcher.close()
+        await self.store.close()
+
+    async def close(self) -> None:
+        """Undo open()."""
+        await self.fetcher.close()
+        await self.store.close()
+
+    # polling
+
+    def feed_settings(self, feed: FeedRecord) -> FeedSettings:
+        configured = self._feed_settings.get(feed.name.casefold())
+        if configured is not None and feed.source == "config":
+            return configured
+        defaults = self.settings.defaults
+        return FeedSettings(
+            name=feed.name,
+            url=feed.url,
+            interval=defaults.interval,
+            timeout=defaults.timeout,
+            max_body_bytes=defaults.max_body_bytes,
+            backfill=0,
+        )
+
+    async def poll(self, feed: FeedRecord) -> PollReport:
+        report = await poll_feed(
+            feed, self.feed_settings(feed), fetcher=self.fetcher, store=self.store, now=self.clock()
+        )
+        if report.announced:
+            self._delivery_wanted.set()
+        return report
+
+    async def poll_all_once(self) -> list[PollReport]:
+        """Every active feed once, concurrently; one slow or broken feed delays no other."""
+        feeds = await self.store.feeds.active()
+        return list(await asyncio.gather(*(self.poll(feed) for feed in feeds)))
+
+    async def _poll_job(self, feed_name: str) -> None:
+        feed = await self.store.feeds.get(feed_name)
+        if feed is None or feed.retired:
+            return
+        interval = self.feed_settings(feed).interval
+        if feed.next_poll_at is not None:
+            # Backoff or Retry-After pushed this feed's next poll past this tick: skip it.
+            early = (feed.next_poll_at - self.clock()).total_seconds()
+            if early > min(interval * 0.25, 60.0):
+                return
+        task = asyncio.current_task()
+        assert task is not None
+        self._running_polls.add(task)
+        try:
+            await self.poll(feed)
+        except Exception:
+            _LOGGER.exception("poll of feed %s failed", feed.name)
+        finally:
+            self._running_polls.discard(task)
+
+    async def _schedule_polls(self) -> None:
+        assert self._scheduler is not None
+        now = self.clock()
+        wanted = {}
+        for feed in await self.store.feeds.active():
+            wanted[f"poll:{feed.name.casefold()}"] = feed
+        for job in self._scheduler.get_jobs():
+            if job.id.startswith("poll:") and job.id not in wanted:
+                job.remove()
+        for job_id, feed in wanted.items():
+            if self._scheduler.get_job(job_id) is not None:
+                continue
+            interval = self.feed_settings(feed).interval
+            due_now = feed.next_poll_at is None or feed.next_poll_at <= now
+            first = now if due_now else feed.next_poll_at
+            assert first is not None
+            # Spread the first runs (about ten feeds a second) so a hundred feeds do not fire at once.
+            spread = min(interval, MAX_START_SPREAD_SECONDS, START_SPREAD_PER_FEED * len(wanted))
+            first += timedelta(seconds=random.uniform(0, spread))
+            self._scheduler.add_job(
+                self._poll_job,
+                "interval",
+                seconds=interval,
+                jitter=min(interval * 0.1, 60.0),
+                next_run_time=first,
+                args=[feed.name],
+                id=job_id,
+                name=f"poll {feed.name}",
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=max(int(interval), 1),
+            )
+
+    async def _feeds_changed(self) -> None:
+        if self._scheduler is not None:
+            await self._schedule_polls()
+
+    async def _cancel_running_polls(self) -> None:
+        polls = list(self._running_polls)
+        for task in polls:
+            task.cancel()
+        await asyncio.gather(*polls, return_exceptions=True)
+
+    # delivery
+
+    async def deliver_once(self) -> DeliveryStats:
+        return await self.deliverer.run_once()
+
+    async def _delivery_loop(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._delivery_wanted.wait(), DELIVERY_SWEEP_SECONDS)
+            self._delivery_wanted.clear()
+            try:
+                await self.deliver_once()
+            except Exception:
+                _LOGGER.exception("delivery sweep failed")

@@ -1,0 +1,11 @@
+"""Delivery: who hears of a story, the outbox, sending through adapters, retries."""
+
+from bot.delivery.adapter import (
+    Adapter,
+    DeliveryError,
+    PermanentFailure,
+    RateLimited,
+    TransientFailure,
+)
+
+__all__ = ["Adapter", "DeliveryError", "PermanentFailure", "RateLimited", "TransientFailure"]

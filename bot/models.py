@@ -1,0 +1,96 @@
+"""The shared words of filmbot: plain frozen dataclasses that every part speaks.
+
+Raw platform payloads and database rows never travel past their own part;
+these types do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+
+
+@dataclass(frozen=True, slots=True)
+class FeedItem:
+    """One entry of one feed, normalised: every text field is plain, untrusted text."""
+
+    feed: str  # the feed's name
+    key: str  # stable identity within the feed (guid, canonical link, or a content hash)
+    url: str  # the entry's link, "" when the feed gives none
+    title: str
+    summary: str  # plain text: HTML stripped, entities decoded, whitespace folded
+    published: datetime  # UTC; the fetch time when the feed gives none or an absurd one
+    authors: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where a message goes: a channel in a place, or a user for a direct message."""
+
+    platform: str  # "console", "discord", "slack", "webhook"
+    place: str = ""  # guild / workspace id; "" where the platform has none
+    channel: str = ""  # channel id; "" for a direct message
+    user: str = ""  # user id for a direct message; "" for a channel
+
+    @property
+    def key(self) -> str:
+        """A stable text form, used in idempotency keys and the database."""
+        if self.user:
+            return f"{self.platform}:{self.place}:@{self.user}"
+        return f"{self.platform}:{self.place}:#{self.channel}"
+
+    @classmethod
+    def from_key(cls, key: str) -> Target:
+        platform, place, rest = key.split(":", 2)
+        if rest.startswith("@"):
+            return cls(platform=platform, place=place, user=rest[1:])
+        return cls(platform=platform, place=place, channel=rest.removeprefix("#"))
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    name: str
+    value: str
+    inline: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """Neutral rich text. Every adapter renders it natively and sanitises it for its platform."""
+
+    title: str = ""
+    url: str = ""
+    body: str = ""
+    fields: tuple[Field, ...] = ()
+    footer: str = ""
+    lines: tuple[str, ...] = ()  # plain list lines under the body (tables, listings)
+
+
+class Visibility(Enum):
+    PUBLIC = "public"  # everyone in the channel sees it
+    PRIVATE = "private"  # only the person who asked (ephemeral where the platform can)
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What a command answers: one message and who may see it."""
+
+    message: Message
+    visibility: Visibility = Visibility.PRIVATE
+    ok: bool = True  # False when the command refused or failed; the text says why
+
+
+@dataclass(frozen=True, slots=True)
+class Invocation:
+    """A command call from any platform, already translated out of the platform's payload."""
+
+    command: str  # top-level command name without the slash, e.g. "feeds"
+    text: str = ""  # the raw argument text after the command ("add https://... Deadline")
+    options: dict[str, str] | None = None  # typed options when the platform parsed them
+    subcommand: str | None = None  # set when the platform parsed a subcommand
+    user: str = ""
+    user_name: str = ""
+    target: Target = field(default_factory=lambda: Target(platform="console"))
+    can_manage: bool = False  # may this person manage the place (admin commands)

@@ -1,0 +1,137 @@
+"""The poll job: fetch one feed, parse it, store what is new and plan its announcements.
+
+Everything a poll learns (the items, the feed's new validators and health, the
+deliveries) is committed in one transaction, so a crash never leaves a feed
+marked as fetched with its items missing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.config import FeedSettings
+from bot.delivery.plan import plan_item_announcements
+from bot.feeds.fetch import Fetcher, FetchOutcome, FetchResult
+from bot.feeds.health import FeedHealth, after_fetch
+from bot.feeds.parse import FeedParseError, parse_feed
+from bot.store import FeedRecord, FetchRecord, Store
+
+_LOGGER = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class PollReport:
+    feed: str
+    outcome: str  # "new", "no_new", "not_modified", "unchanged", "error", "disabled"
+    new_items: int = 0
+    announced: int = 0
+    error: str | None = None
+    next_poll_at: datetime | None = None
+
+    def describe(self) -> str:
+        if self.outcome == "new":
+            return f"{self.new_items} new item(s), {self.announced} announced"
+        if self.outcome == "no_new":
+            return "fetched, nothing new"
+        if self.outcome == "not_modified":
+            return "not modified (304)"
+        if self.outcome == "unchanged":
+            return "unchanged since last fetch"
+        if self.outcome == "disabled":
+            return f"disabled: {self.error}"
+        return f"error: {self.error}"
+
+
+async def poll_feed(
+    feed: FeedRecord, settings: FeedSettings, *, fetcher: Fetcher, store: Store, now: datetime
+) -> PollReport:
+    if feed.disabled_reason:
+        return PollReport(feed.name, "disabled", error=feed.disabled_reason)
+    result = await fetcher.fetch(
+        feed.url,
+        etag=feed.etag,
+        last_modified=feed.last_modified,
+        timeout=settings.timeout,
+        max_body_bytes=settings.max_body_bytes,
+        allow_files=feed.source == "config",
+    )
+    health = FeedHealth(feed.consecutive_failures, feed.consecutive_404s, feed.disabled_reason)
+
+    if result.outcome is FetchOutcome.OK and result.body_sha256 != feed.body_sha256:
+        try:
+            parsed = await asyncio.to_thread(
+                parse_feed,
+                result.body,
+                feed_name=feed.name,
+                fetched_at=now,
+                base_url=result.url,
+                content_type=result.content_type,
+            )
+        except FeedParseError as exc:
+            result = FetchResult(
+                outcome=FetchOutcome.ERROR,
+                url=result.url,
+                status=result.status,
+                error_kind="not_a_feed",
+                error=str(exc),
+            )
+        else:
+            if parsed.problem:
+                _LOGGER.info("feed %s is malformed but readable: %s", feed.name, parsed.problem)
+            new_health, next_at = after_fetch(health, result, interval=settings.interval, now=now)
+            first_poll = feed.last_success_at is None
+            ingest = await store.items.ingest(
+                feed.id,
+                parsed.items,
+                fetch=_fetch_record(result, new_health, next_at, now, "fetched"),
+                announce_limit=settings.backfill if first_poll else None,
+                plan=plan_item_announcements,
+            )
+            outcome = "new" if ingest.new else "no_new"
+            _LOGGER.info(
+                "feed %s: %d items, %d new, %d announced",
+                feed.name,
+                len(parsed.items),
+                len(ingest.new),
+                len(ingest.announced),
+            )
+            return PollReport(
+                feed.name, outcome, len(ingest.new), len(ingest.announced), next_poll_at=next_at
+            )
+
+    new_health, next_at = after_fetch(health, result, interval=settings.interval, now=now)
+    if result.outcome is FetchOutcome.NOT_MODIFIED:
+        outcome = "not_modified"
+    elif result.outcome is FetchOutcome.OK:
+        outcome = "unchanged"  # same body hash as last time: no parse
+    else:
+        outcome = "error"
+        _LOGGER.warning("feed %s: %s (%s)", feed.name, result.error, result.error_kind)
+        if new_health.disabled_reason:
+            _LOGGER.warning("feed %s disabled: %s", feed.name, new_health.disabled_reason)
+    await store.feeds.record_fetch(
+        feed.id, _fetch_record(result, new_health, next_at, now, outcome)
+    )
+    return PollReport(feed.name, outcome, error=result.error, next_poll_at=next_at)
+
+
+def _fetch_record(
+    result: FetchResult, health: FeedHealth, next_at: datetime, now: datetime, outcome: str
+) -> FetchRecord:
+    return FetchRecord(
+        polled_at=now,
+        outcome=outcome,
+        succeeded=result.outcome is not FetchOutcome.ERROR,
+        next_poll_at=next_at,
+        consecutive_failures=health.consecutive_failures,
+        consecutive_404s=health.consecutive_404s,
+        disabled_reason=health.disabled_reason,
+        etag=result.etag,
+        last_modified=result.last_modified,
+        body_sha256=result.body_sha256,
+        error_kind=result.error_kind,
+        error=result.error,
+    )
