@@ -27,24 +27,31 @@ EXIT_FAILED = 1
 EXIT_CONFIG = 2
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _common_options(default: object) -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--config",
         type=Path,
-        default=None,
+        default=default,
         help="feeds.yaml to read (default: $FILMBOT_CONFIG, else ./feeds.yaml)",
     )
     common.add_argument(
         "--db",
         type=Path,
-        default=None,
+        default=default,
         help="SQLite database file (default: $FILMBOT_DB, else ./data/filmbot.db)",
     )
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # The options are accepted before and after the subcommand; SUPPRESS keeps a
+    # subcommand from resetting a value given before it.
+    common = _common_options(argparse.SUPPRESS)
     parser = argparse.ArgumentParser(
         prog="filmbot",
         description="A film-news chatbot for Discord, Slack and the terminal.",
-        parents=[common],
+        parents=[_common_options(None)],
     )
     parser.add_argument("--version", action="version", version=f"filmbot {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

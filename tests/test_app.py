@@ -14,6 +14,7 @@ from bot.app import App
 from bot.config import load_settings
 from bot.delivery import PermanentFailure, RateLimited
 from bot.store import Store
+from tests.feedserver import FeedServer
 from tests.recording import RECORDING_CHANNEL, RecordingAdapter
 
 
@@ -30,53 +31,39 @@ def rss(*entries: tuple[str, str]) -> bytes:
     ).encode()
 
 
-class FeedServer:
-    """Serves /feed (with ETag support) and /broken on 127.0.0.1 and counts requests."""
+class LocalFeed:
+    """The feed at /feed on a FeedServer: its body can change, and it honours an ETag."""
 
-    def __init__(self) -> None:
+    def __init__(self, server: FeedServer) -> None:
+        self.server = server
         self.body = rss(("a", "Alpha"), ("b", "Beta"))
         self.etag: str | None = None
-        self.requests: list[str] = []
-        self.runner: web.AppRunner | None = None
-        self.port = 0
+        server.route("/feed", self.handle)
+        server.reply("/broken", status=500, body=b"boom")
 
-    async def feed(self, request: web.Request) -> web.Response:
-        self.requests.append(request.path)
+    async def handle(self, request: web.BaseRequest) -> web.Response:
         if self.etag and request.headers.get("If-None-Match") == self.etag:
             return web.Response(status=304)
         headers = {"ETag": self.etag} if self.etag else {}
         return web.Response(body=self.body, content_type="application/rss+xml", headers=headers)
 
-    async def broken(self, request: web.Request) -> web.Response:
-        self.requests.append(request.path)
-        return web.Response(status=500, text="boom")
-
-    async def start(self) -> None:
-        app = web.Application()
-        app.router.add_get("/feed", self.feed)
-        app.router.add_get("/broken", self.broken)
-        self.runner = web.AppRunner(app)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    @property
+    def requests(self) -> list[object]:
+        return list(self.server.requests_to("/feed"))
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        return self.server.url(path)
 
 
 @pytest.fixture
 async def server():
-    srv = FeedServer()
-    await srv.start()
-    yield srv
-    assert srv.runner is not None
-    await srv.runner.cleanup()
+    async with FeedServer() as running:
+        yield LocalFeed(running)
 
 
 def write_config(
     tmp_path: Path,
-    server: FeedServer,
+    server: LocalFeed,
     *,
     extra: str = "",
     backfill: int = 0,
@@ -172,16 +159,64 @@ async def test_one_broken_feed_does_not_hold_up_the_others(tmp_path, server) -> 
     await app.open()
     try:
         reports = {r.feed: r for r in await app.poll_all_once()}
+        await app.poll_all_once()
         broken = await app.store.feeds.get("Broken")
+        local = await local_feed(app)
     finally:
         await app.close()
     assert reports["Local"].outcome == "new"
     assert reports["Broken"].outcome == "error" and "500" in (reports["Broken"].error or "")
-    assert broken is not None and broken.consecutive_failures == 1
-    assert broken.next_poll_at is not None
-    assert broken.next_poll_at > datetime.now(UTC) + timedelta(
-        minutes=15
-    )  # backed off past the interval
+    assert broken is not None and broken.consecutive_failures == 2
+    assert broken.last_error_kind == "http_5xx" and local.consecutive_failures == 0
+    assert broken.next_poll_at is not None and local.next_poll_at is not None
+    # the second failure in a row waits about twice the interval; the healthy feed keeps its pace
+    assert broken.next_poll_at - local.next_poll_at > timedelta(minutes=10)
+
+
+async def test_gone_feeds_are_disabled_and_retry_after_is_a_floor(tmp_path, server) -> None:
+    server.server.reply("/gone", status=410)
+    server.server.reply("/busy", status=429, headers={"Retry-After": "7200"})
+    extra = (
+        f"  - name: Gone\n    url: {server.url('/gone')}\n"
+        f"  - name: Busy\n    url: {server.url('/busy')}\n"
+    )
+    adapter = RecordingAdapter()
+    app = make_app(tmp_path, write_config(tmp_path, server, extra=extra), adapter)
+    await app.open()
+    await adapter.start(app.commands)
+    try:
+        await app.poll_all_once()
+        gone_requests = len(server.server.requests_to("/gone"))
+        second = {r.feed: r for r in await app.poll_all_once()}
+        gone = await app.store.feeds.get("Gone")
+        busy = await app.store.feeds.get("Busy")
+        listing = await adapter.push("/feeds")
+    finally:
+        await app.close()
+    assert gone is not None and gone.disabled_reason and "410" in gone.disabled_reason
+    assert second["Gone"].outcome == "disabled"
+    assert len(server.server.requests_to("/gone")) == gone_requests == 1  # never fetched again
+    assert any(line.startswith("Gone [DISABLED") for line in listing.message.lines)
+    assert busy is not None and busy.next_poll_at is not None
+    assert busy.next_poll_at >= datetime.now(UTC) + timedelta(seconds=7100)
+
+
+async def test_rotating_guids_are_not_announced_again(tmp_path, server) -> None:
+    adapter = RecordingAdapter()
+    app = make_app(tmp_path, write_config(tmp_path, server), adapter)
+    await open_with_channel(app)
+    try:
+        await app.poll(await local_feed(app))
+        # same stories and links, fresh guids on every fetch
+        server.body = (
+            rss(("a", "Alpha"), ("b", "Beta")).replace(b">a<", b">a-2<").replace(b">b<", b">b-2<")
+        )
+        assert b"a-2" in server.body
+        report = await app.poll(await local_feed(app))
+        await app.deliver_once()
+    finally:
+        await app.close()
+    assert report.new_items == 0 and adapter.sent == []
 
 
 async def test_not_a_feed_is_recorded_as_an_error_on_the_feed(tmp_path, server) -> None:
