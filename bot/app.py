@@ -113,6 +113,9 @@ class App:
             self._delivery_task = None
         await self._cancel_running_polls()
         for adapter in self.adapters.values():
+            channel = adapter.default_announce_channel()
+            if channel is not None:  # such a channel hears news only while its adapter runs
+                await self.store.subscriptions.unsubscribe_channel(channel)
             try:
                 await adapter.stop()
             except Exception:

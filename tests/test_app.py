@@ -252,6 +252,13 @@ async def test_running_app_polls_on_schedule_and_delivers(tmp_path, server) -> N
         await app.stop()
     assert adapter.stopped
     assert [m.title for _, m, _ in adapter.sent] == ["Zeta"]
+    # the adapter's default channel hears news only while it runs
+    store = Store(tmp_path / "filmbot.db")
+    await store.open()
+    try:
+        assert await store.subscriptions.channels() == []
+    finally:
+        await store.close()
 
 
 async def test_restart_does_not_re_announce(tmp_path, server) -> None:

@@ -107,11 +107,10 @@ async def feeds_add(ctx: CommandContext, args: dict[str, Any]) -> Reply:
             f"'{truncate(url, 80)}' is not a web address. Give the feed's full http(s) URL, "
             "for example https://deadline.com/feed/."
         )
-    if not ctx.services.settings.allow_private_addresses:
-        try:
-            check_url_host(url)
-        except BlockedAddressError as exc:
-            return error_reply(str(exc))
+    try:
+        check_url_host(url, allow_private=ctx.services.settings.allow_private_addresses)
+    except BlockedAddressError as exc:
+        return error_reply(str(exc))
     name = clean_text(args.get("name") or parts.hostname.removeprefix("www."))
     if len(name) > NAME_LIMIT or not _NAME_OK.match(name):
         return error_reply(

@@ -47,5 +47,5 @@ class Adapter(ABC):
         """Post a message; return a receipt (the platform's message id). Raise DeliveryError subclasses."""
 
     def default_announce_channel(self) -> Target | None:
-        """A channel that announcements go to without being asked (only the console has one)."""
+        """A channel subscribed to announcements while this adapter runs (only the console has one)."""
         return None
