@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import signal
 import sys
@@ -18,6 +19,7 @@ from bot import __version__
 from bot.app import App
 from bot.config import ConfigError, Settings, load_settings
 from bot.delivery import Adapter
+from bot.news.evaluate import evaluate, load_cases
 from bot.store import StoreError
 
 _LOGGER = logging.getLogger("filmbot")
@@ -73,6 +75,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("check-config", parents=[common], help="validate the configuration and exit")
     ask = sub.add_parser("ask", parents=[common], help='run one command, e.g. filmbot ask "/feeds"')
     ask.add_argument("line", help="the command line, as typed in chat")
+    evaluate = sub.add_parser(
+        "eval", parents=[common], help="measure the news understanding on a JSONL file of cases"
+    )
+    evaluate.add_argument("file", type=Path, help="one JSON object a line (see README)")
+    evaluate.add_argument(
+        "--json", action="store_true", help="also print the figures as one JSON object, last line"
+    )
     return parser
 
 
@@ -82,6 +91,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_CONFIG
+    if args.command == "eval":  # needs no config or database
+        return _evaluate(args.file, as_json=args.json)
     try:
         settings = load_settings(args.config, db_path=args.db)
     except ConfigError as exc:
@@ -104,6 +115,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILED
     except KeyboardInterrupt:
         return EXIT_OK
+
+
+def _evaluate(path: Path, *, as_json: bool) -> int:
+    try:
+        cases = load_cases(path)
+    except (OSError, ValueError) as exc:
+        print(f"filmbot eval: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    report = evaluate(cases)
+    print(report.render())
+    if as_json:
+        print(json.dumps(report.to_json(), sort_keys=True))
+    return EXIT_OK
 
 
 def _configure_logging(settings: Settings, *, quiet: bool) -> None:

@@ -22,7 +22,9 @@ from bot.config import FeedSettings, Settings
 from bot.delivery.adapter import Adapter
 from bot.delivery.deliver import Deliverer, DeliveryStats
 from bot.feeds.fetch import Fetcher, FetchLimits
-from bot.poll import PollReport, poll_feed
+from bot.films.index import FilmIndex
+from bot.news.llm import build_summariser
+from bot.poll import PollDeps, PollReport, poll_feed
 from bot.store import FeedRecord, Store
 
 _LOGGER = logging.getLogger(__name__)
@@ -57,6 +59,8 @@ class App:
                 allow_private_addresses=settings.allow_private_addresses,
             )
         )
+        self.films = FilmIndex()
+        self.summariser = build_summariser(settings)
         self.commands = Commands(
             build_registry(),
             Services(
@@ -64,6 +68,7 @@ class App:
                 settings=settings,
                 clock=clock,
                 feeds_changed=self._feeds_changed,
+                films=self.films,
             ),
         )
         self.deliverer = Deliverer(self.store.outbox, self.adapters, clock)
@@ -82,6 +87,8 @@ class App:
             [(feed.name, feed.url) for feed in self.settings.feeds], self.clock()
         )
         await self.fetcher.start()
+        for film_id, title, aliases in await self.store.knowledge.all_titles():
+            self.films.add(film_id, title, aliases)
 
     async def start(self) -> None:
         await self.open()
@@ -120,11 +127,11 @@ class App:
                 await adapter.stop()
             except Exception:
                 _LOGGER.exception("adapter %s did not stop cleanly", adapter.platform)
-        await self.fetcher.close()
-        await self.store.close()
+        await self.close()
 
     async def close(self) -> None:
         """Undo open()."""
+        await self.summariser.close()
         await self.fetcher.close()
         await self.store.close()
 
@@ -145,9 +152,8 @@ class App:
         )
 
     async def poll(self, feed: FeedRecord) -> PollReport:
-        report = await poll_feed(
-            feed, self.feed_settings(feed), fetcher=self.fetcher, store=self.store, now=self.clock()
-        )
+        deps = PollDeps(self.fetcher, self.store, self.films, self.summariser)
+        report = await poll_feed(feed, self.feed_settings(feed), deps, now=self.clock())
         if report.announced:
             self._delivery_wanted.set()
         return report

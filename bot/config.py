@@ -12,7 +12,7 @@ import math
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
@@ -29,6 +29,7 @@ DEFAULT_CONFIG_NAME = "feeds.yaml"
 DEFAULT_DB_PATH = Path("data") / "filmbot.db"
 MIN_INTERVAL = 1.0  # seconds; anything shorter is a mistake, not a setting
 POLITE_INTERVAL = 60.0  # seconds; polling a remote host faster than this earns a warning
+SUMMARIZERS = ("local", "openai")
 
 _KeyPath = tuple[str | int, ...]
 _T = TypeVar("_T")
@@ -121,6 +122,11 @@ class Settings:
     slack_signing_secret: str | None = None
     log_level: str = "INFO"
     warnings: tuple[str, ...] = ()  # non-fatal notes, each formatted like a ConfigProblem
+    summarizer: str = "local"  # one of SUMMARIZERS
+    openai_base_url: str | None = None  # e.g. http://localhost:11434/v1 (Ollama)
+    openai_model: str | None = None
+    openai_api_key: str | None = field(default=None, repr=False)
+    summarizer_timeout: float = 15.0  # seconds for one summary before the local one is used
 
 
 def _sentence(text: str) -> str:
@@ -353,8 +359,9 @@ class _Checker:
                     self.error(
                         (*path, str(key)),
                         f"{str(key)!r} looks like a secret, and secrets never live in feeds.yaml",
-                        "Delete it here and set DISCORD_TOKEN, SLACK_BOT_TOKEN, SLACK_APP_TOKEN or "
-                        "SLACK_SIGNING_SECRET in the environment or .env (see .env.example)",
+                        "Delete it here and set DISCORD_TOKEN, SLACK_BOT_TOKEN, SLACK_APP_TOKEN, "
+                        "SLACK_SIGNING_SECRET or OPENAI_API_KEY in the environment or .env "
+                        "(see .env.example)",
                     )
                 else:
                     self.secrets((*path, str(key)), child, seen)
@@ -751,6 +758,96 @@ def _check_environment(
     return level
 
 
+_OLLAMA_HINT = "OPENAI_BASE_URL=http://localhost:11434/v1 for a local Ollama"
+
+
+@dataclass(frozen=True, slots=True)
+class _SummariserEnv:
+    summarizer: str = "local"
+    base_url: str | None = None
+    model: str | None = None
+    api_key: str | None = None
+    timeout: float = 15.0
+
+
+def _is_http_url(value: str) -> bool:
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - reading the port is what validates it
+    except ValueError:
+        return False
+    return (
+        parts.scheme.lower() in ("http", "https")
+        and bool(parts.hostname)
+        and not any(char.isspace() for char in value)
+    )
+
+
+def _check_summariser(
+    environ: Mapping[str, str], problems: list[ConfigProblem], warnings: list[str]
+) -> _SummariserEnv:
+    """SUMMARIZER and the OPENAI_* variables an OpenAI-compatible summariser needs."""
+    base = _SummariserEnv()
+    summarizer = environ.get("SUMMARIZER", base.summarizer).lower()
+    if summarizer not in SUMMARIZERS:
+        problems.append(
+            _env_problem(
+                "SUMMARIZER",
+                f"{_show(environ['SUMMARIZER'])} is not a summariser",
+                "Write local (the built-in summary) or openai (any OpenAI-compatible API: "
+                "OpenAI, Ollama, vLLM)",
+            )
+        )
+        summarizer = base.summarizer
+    base_url = environ.get("OPENAI_BASE_URL")
+    if base_url is not None and not _is_http_url(base_url):
+        problems.append(
+            _env_problem(
+                "OPENAI_BASE_URL",
+                f"{_show(base_url)} is not an http(s) URL",
+                f"Write the API root, such as {_OLLAMA_HINT} or https://api.openai.com/v1",
+            )
+        )
+        base_url = None
+    model = environ.get("OPENAI_MODEL")
+    timeout = base.timeout
+    if "SUMMARIZER_TIMEOUT" in environ:
+        try:
+            timeout = parse_duration(environ["SUMMARIZER_TIMEOUT"])
+        except _BadValue as exc:
+            problems.append(_env_problem("SUMMARIZER_TIMEOUT", exc.problem, exc.fix))
+    if summarizer == "openai":
+        if "OPENAI_BASE_URL" not in environ:
+            problems.append(
+                _env_problem(
+                    "OPENAI_BASE_URL",
+                    "SUMMARIZER=openai needs the address of the API",
+                    f"Set {_OLLAMA_HINT}, http://localhost:8000/v1 for vLLM, or "
+                    "https://api.openai.com/v1 for OpenAI",
+                )
+            )
+        if model is None:
+            problems.append(
+                _env_problem(
+                    "OPENAI_MODEL",
+                    "SUMMARIZER=openai needs a model name",
+                    "Set OPENAI_MODEL to a model the endpoint serves, such as llama3.2 for "
+                    "Ollama or gpt-4o-mini for OpenAI",
+                )
+            )
+    elif "OPENAI_BASE_URL" in environ or model is not None:
+        warnings.append(
+            str(
+                _env_problem(
+                    "SUMMARIZER",
+                    "OPENAI_BASE_URL or OPENAI_MODEL is set, but summaries are made locally",
+                    "Set SUMMARIZER=openai to use the endpoint, or remove the OPENAI_* variables",
+                )
+            )
+        )
+    return _SummariserEnv(summarizer, base_url, model, environ.get("OPENAI_API_KEY"), timeout)
+
+
 def load_settings(
     config_path: Path | None,
     *,
@@ -766,6 +863,7 @@ def load_settings(
     environ, warnings = _environment(env, dotenv_path)
     problems: list[ConfigProblem] = []
     log_level = _check_environment(environ, problems, warnings)
+    summariser = _check_summariser(environ, problems, warnings)
 
     if config_path is not None:
         path, origin = config_path.expanduser(), ""
@@ -811,6 +909,11 @@ def load_settings(
         slack_signing_secret=environ.get("SLACK_SIGNING_SECRET"),
         log_level=log_level,
         warnings=tuple(warnings),
+        summarizer=summariser.summarizer,
+        openai_base_url=summariser.base_url,
+        openai_model=summariser.model,
+        openai_api_key=summariser.api_key,
+        summarizer_timeout=summariser.timeout,
     )
     _LOGGER.debug(
         "loaded %d feeds from %s (%d warnings)", len(feeds), settings.config_path, len(warnings)

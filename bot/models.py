@@ -7,7 +7,7 @@ these types do.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 
 
@@ -94,3 +94,57 @@ class Invocation:
     user_name: str = ""
     target: Target = field(default_factory=lambda: Target(platform="console"))
     can_manage: bool = False  # may this person manage the place (admin commands)
+
+
+class StoryKind(Enum):
+    SEQUEL_ANNOUNCED = (
+        "sequel_announced"  # sequel, prequel, spin-off, remake or adaptation announced
+    )
+    RELEASE_DATE = "release_date"  # a date is set for a film
+    DELAY = "delay"  # a film's date moves later, or it is pulled
+    CASTING = "casting"
+    TRAILER = "trailer"
+    BOX_OFFICE = "box_office"
+    REVIEW = "review"
+    OTHER = "other"  # film news of another kind
+    NOT_FILM = "not_film"  # TV, music, games, anything else
+
+
+class Precision(Enum):
+    DAY = "day"
+    MONTH = "month"
+    SEASON = "season"
+    YEAR = "year"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseMention:
+    """A date the text gives as a film's release, with the exact words it came from."""
+
+    film: str  # canonical title, as in Understanding.films
+    date: date | None  # first day of the period (2026-06-01 for "June 2026"); None when unknown
+    precision: Precision
+    words: str  # the exact words of the text, e.g. "December 18, 2026" or "next summer"
+    region: str = ""  # "US", "UK", "worldwide"... when the text says
+    medium: str = ""  # "theaters", "IMAX", "Netflix", "streaming"... when the text says
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    name: str
+    role: str = ""  # "director", "star", "writer", "producer"... when the text gives it
+
+
+@dataclass(frozen=True, slots=True)
+class Understanding:
+    """What one item says: the output of bot.news.understand()."""
+
+    kind: StoryKind
+    films: tuple[str, ...]  # canonical titles, the main one first
+    people: tuple[Person, ...]
+    releases: tuple[ReleaseMention, ...]
+    summary: str  # one or two plain sentences, key fact first
+    status: str = (
+        ""  # the film's status in a few words ("planned as a feature"), when the item says
+    )

@@ -9,14 +9,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.config import FeedSettings
-from bot.delivery.plan import plan_item_announcements
+from bot.delivery.plan import plan_story_announcements
+from bot.feeds.article import fetch_article_text
 from bot.feeds.fetch import Fetcher, FetchOutcome, FetchResult
 from bot.feeds.health import FeedHealth, after_fetch
 from bot.feeds.parse import FeedParseError, parse_feed
+from bot.films.index import FilmIndex
+from bot.models import FeedItem, Understanding
+from bot.news.llm import Summariser
+from bot.news.titles import KnownTitles
+from bot.news.understand import understand
 from bot.store import FeedRecord, FetchRecord, Store
 
 _LOGGER = logging.getLogger(__name__)
@@ -45,9 +51,18 @@ class PollReport:
         return f"error: {self.error}"
 
 
+@dataclass(frozen=True)
+class PollDeps:
+    fetcher: Fetcher
+    store: Store
+    films: FilmIndex
+    summariser: Summariser
+
+
 async def poll_feed(
-    feed: FeedRecord, settings: FeedSettings, *, fetcher: Fetcher, store: Store, now: datetime
+    feed: FeedRecord, settings: FeedSettings, deps: PollDeps, *, now: datetime
 ) -> PollReport:
+    fetcher, store = deps.fetcher, deps.store
     if feed.disabled_reason:
         return PollReport(feed.name, "disabled", error=feed.disabled_reason)
     result = await fetcher.fetch(
@@ -83,19 +98,25 @@ async def poll_feed(
                 _LOGGER.info("feed %s is malformed but readable: %s", feed.name, parsed.problem)
             new_health, next_at = after_fetch(health, result, interval=settings.interval, now=now)
             first_poll = feed.last_success_at is None
-            ingest = await store.items.ingest(
+            fresh = await store.unseen(feed.id, parsed.items)
+            understood = await _understand_all(fresh, settings, deps)
+            ingest = await store.ingest(
                 feed.id,
-                parsed.items,
+                understood,
                 fetch=_fetch_record(result, new_health, next_at, now, "fetched"),
                 announce_limit=settings.backfill if first_poll else None,
-                plan=plan_item_announcements,
+                plan=plan_story_announcements,
             )
+            for film_id, title in ingest.new_films:
+                deps.films.add(film_id, title)
             outcome = "new" if ingest.new else "no_new"
             _LOGGER.info(
-                "feed %s: %d items, %d new, %d announced",
+                "feed %s: %d items, %d new, %d new stories, %d joined a story, %d announced",
                 feed.name,
                 len(parsed.items),
                 len(ingest.new),
+                len(ingest.stories),
+                ingest.merged,
                 len(ingest.announced),
             )
             return PollReport(
@@ -116,6 +137,41 @@ async def poll_feed(
         feed.id, _fetch_record(result, new_health, next_at, now, outcome)
     )
     return PollReport(feed.name, outcome, error=result.error, next_poll_at=next_at)
+
+
+async def _understand_all(
+    items: list[FeedItem], settings: FeedSettings, deps: PollDeps
+) -> list[tuple[FeedItem, Understanding]]:
+    """Read each new item (with its article page when the feed asks), off the event loop."""
+    articles = [""] * len(items)
+    if settings.fetch_articles:
+        for index, item in enumerate(items):
+            if item.url:
+                text = await fetch_article_text(
+                    deps.fetcher,
+                    item.url,
+                    timeout=settings.timeout,
+                    max_body_bytes=settings.max_body_bytes,
+                )
+                articles[index] = text or ""
+    known = deps.films.known
+    understood = await asyncio.to_thread(_understand_batch, items, articles, known)
+    result = []
+    for item, article, understanding in zip(items, articles, understood, strict=True):
+        summary = await deps.summariser.summarise(
+            item.title, article or item.summary, understanding.summary
+        )
+        result.append((item, replace(understanding, summary=summary)))
+    return result
+
+
+def _understand_batch(
+    items: list[FeedItem], articles: list[str], known: KnownTitles
+) -> list[Understanding]:
+    return [
+        understand(item, known=known, article_text=article)
+        for item, article in zip(items, articles, strict=True)
+    ]
 
 
 def _fetch_record(

@@ -115,8 +115,9 @@ async def test_first_poll_is_quiet_then_new_items_are_announced_once(tmp_path, s
         assert target == RECORDING_CHANNEL
         assert message.title == "Gamma & more"
         assert message.url == "https://news.example/c"
-        assert message.body == "About Gamma & more"
-        assert key.startswith("item:") and key.endswith(RECORDING_CHANNEL.key)
+        assert "Gamma & more" in message.body
+        assert message.fields[0].name == "Kind"
+        assert key.startswith("story:") and key.endswith(RECORDING_CHANNEL.key)
     finally:
         await app.close()
 
@@ -362,9 +363,9 @@ async def test_help_unknown_commands_and_nonsense_arguments(tmp_path, server) ->
     try:
         help_reply = await adapter.push("/help")
         unknown = await adapter.push("/feed")
-        nonsense = await adapter.push("/news lots")
-        too_many = await adapter.push("/news 3 4")
-        out_of_range = await adapter.push("/news 500")
+        nonsense = await adapter.push("/upcoming lots")
+        too_many = await adapter.push("/upcoming 3 4")
+        out_of_range = await adapter.push("/upcoming 500")
         empty_news = await adapter.push("/news")
         bad_sub = await adapter.push("/feeds frobnicate")
     finally:
@@ -375,11 +376,11 @@ async def test_help_unknown_commands_and_nonsense_arguments(tmp_path, server) ->
     assert (
         not nonsense.ok
         and "whole number" in nonsense.message.body
-        and "Usage: /news [count]" in nonsense.message.body
+        and "Usage: /upcoming [count]" in nonsense.message.body
     )
     assert not too_many.ok and "did not expect '4'" in too_many.message.body
-    assert not out_of_range.ok and "at most 20" in out_of_range.message.body
-    assert empty_news.ok and "No news stored yet" in empty_news.message.body
+    assert not out_of_range.ok and "at most 25" in out_of_range.message.body
+    assert empty_news.ok and "No stories stored yet" in empty_news.message.body
     assert not bad_sub.ok and "list, add, remove" in bad_sub.message.body
 
 
@@ -390,11 +391,12 @@ async def test_news_lists_the_latest_items(tmp_path, server) -> None:
     await adapter.start(app.commands)
     try:
         await app.poll(await local_feed(app))
-        reply = await adapter.push("/news 1")
+        reply = await adapter.push("/news")
     finally:
         await app.close()
-    assert reply.ok and len(reply.message.lines) == 1
+    assert reply.ok and len(reply.message.lines) == 2
     assert "Beta" in reply.message.lines[0] and "https://news.example/b" in reply.message.lines[0]
+    assert "Alpha" in reply.message.lines[1]
 
 
 async def test_store_file_survives_for_inspection(tmp_path, server) -> None:

@@ -92,10 +92,15 @@ def test_poll_once_prints_a_line_per_feed_then_ask_reads_the_database(tmp_path: 
     assert "== Feeds (2) ==" in feeds.stdout
     assert "Reel Report [ok]" in feeds.stdout and "Junk [failing (2x)" in feeds.stdout
 
-    news = filmbot("ask", "/news 2", "--config", str(config), "--db", str(db), cwd=tmp_path)
-    assert "Spider-Verse" in news.stdout or "box office" in news.stdout
+    news = filmbot("ask", "/news", "--config", str(config), "--db", str(db), cwd=tmp_path)
+    assert "== Latest film news ==" in news.stdout and "Spider-Verse" in news.stdout
 
-    bad = filmbot("ask", "/news many", "--config", str(config), "--db", str(db), cwd=tmp_path)
+    when = filmbot("ask", "/when heat2", "--config", str(config), "--db", str(db), cwd=tmp_path)
+    assert when.returncode == 0
+    assert "No release date announced yet for Heat 2." in when.stdout
+    assert "Reel Report" in when.stdout
+
+    bad = filmbot("ask", "/upcoming many", "--config", str(config), "--db", str(db), cwd=tmp_path)
     assert bad.returncode == 1 and "whole number" in bad.stdout
 
 
@@ -144,16 +149,18 @@ def test_console_demo_announces_and_answers_commands_from_piped_stdin(tmp_path: 
     console = Console("--config", str(DEMO_CONFIG), "--db", str(tmp_path / "demo.db"), cwd=tmp_path)
     try:
         console.wait_for("filmbot console")
-        console.wait_for(
-            "== Michael Mann says his Heat 2 novel is “totally planned to be a movie” =="
-        )
-        console.wait_for("== Heat 2 is coming: Michael Mann plans a film of his sequel novel ==")
+        console.wait_for("Kind: Sequel announced | Film: Heat 2")
+        console.wait_for("Kind: Release date | Film: Dune: Part Three | Release: 18 December 2026")
+        console.wait_for("(Screen Ledger · ")  # both feeds have been polled
+        console.wait_for("(Reel Report · ")
         console.type("/help")
         console.wait_for("/feeds add <url> [name...]")
         console.type("/feeds")
         console.wait_for("Screen Ledger [ok]")
         console.type("/when heat2")
-        console.wait_for("There is no command /when")
+        console.wait_for("No release date announced yet for Heat 2.")
+        console.type("/when dune part 3")
+        console.wait_for("Dune: Part Three: 18 December 2026 (theaters). Source: Reel Report")
         assert console.proc.stdin is not None
         console.proc.stdin.close()  # end of input ends the session, like a shell
         assert console.proc.wait(timeout=20) == 0
@@ -164,10 +171,16 @@ def test_console_demo_announces_and_answers_commands_from_piped_stdin(tmp_path: 
         line for line in console.lines if line.startswith("== ") and "(" not in line[:4]
     ]
     titles = [
-        line for line in announcements if not line.startswith(("== Feeds", "== filmbot commands"))
+        line
+        for line in announcements
+        if not line.startswith(("== Feeds", "== filmbot commands", "== When is"))
     ]
-    assert len(titles) == 9  # backfill 5 of Reel Report's 5 items and 5 of Screen Ledger's 4
-    assert len(set(titles)) == 9  # none twice
+    # backfill 5 of Reel Report's 5 items and 5 of Screen Ledger's 4 = 9 items; both outlets'
+    # Heat 2 items are one story, announced once, and the TV renewal is not film news: 7
+    assert len(titles) == 7
+    assert len(set(titles)) == 7
+    assert not any("Last of Us" in title for title in titles)
+    assert sum("Heat 2" in title for title in titles) == 1
 
 
 def test_headless_run_polls_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:

@@ -785,6 +785,11 @@ def test_env_example_lists_every_variable_and_loads_as_is(tmp_path: Path) -> Non
         "FILMBOT_CONFIG",
         "FILMBOT_DB",
         "LOG_LEVEL",
+        "SUMMARIZER",
+        "OPENAI_BASE_URL",
+        "OPENAI_MODEL",
+        "OPENAI_API_KEY",
+        "SUMMARIZER_TIMEOUT",
     }
     write(tmp_path, "feeds: []\n")
     write(tmp_path, example, name=".env")

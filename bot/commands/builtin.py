@@ -1,13 +1,15 @@
-"""The commands of the foundation: /help, /feeds and /news."""
+"""The command registry's contents: /help and /feeds here, the film commands from films.py."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from bot.commands.dispatch import CommandContext, error_reply
+from bot.commands.films import film_command, news_command, upcoming_command, when_command
 from bot.commands.registry import CommandSpec, OptionSpec, OptionType, Permission, Registry
 from bot.feeds.netguard import BlockedAddressError, check_url_host
 from bot.feeds.text import clean_text, truncate
@@ -153,21 +155,6 @@ async def feeds_remove(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     return Reply(Message(body=f"Removed feed {removed.name}."), visibility=Visibility.PUBLIC)
 
 
-async def news_command(ctx: CommandContext, args: dict[str, Any]) -> Reply:
-    count = args.get("count", 5)
-    latest = await ctx.services.store.items.latest(limit=count)
-    if not latest:
-        return Reply(
-            Message(body="No news stored yet. Feeds are polled in the background; try again soon.")
-        )
-    lines = tuple(
-        f"{item.published:%d %b %H:%M} · {feed} · {item.title}"
-        + (f" <{item.url}>" if item.url else "")
-        for feed, item in latest
-    )
-    return Reply(Message(title=f"Latest {len(latest)} items", lines=lines))
-
-
 def build_registry() -> Registry:
     registry = Registry()
     registry.add(
@@ -211,19 +198,47 @@ def build_registry() -> Registry:
             ),
         )
     )
+    film = OptionSpec(
+        "film", "A film title, e.g. heat2 or Dune: Part Three.", OptionType.FILM, rest=True
+    )
+    registry.add(
+        CommandSpec(
+            name="when",
+            description="When a film comes out, as far as the sources say, with its history.",
+            handler=when_command,
+            options=(film,),
+            examples=("/when heat2",),
+        )
+    )
     registry.add(
         CommandSpec(
             name="news",
-            description="The latest items from every feed.",
+            description="The latest stories, or the latest about one film.",
             handler=news_command,
+            options=(replace(film, required=False),),
+        )
+    )
+    registry.add(
+        CommandSpec(
+            name="film",
+            description="A film's card: aliases, status, release facts, people, recent stories.",
+            handler=film_command,
+            options=(film,),
+        )
+    )
+    registry.add(
+        CommandSpec(
+            name="upcoming",
+            description="The next known releases, soonest first.",
+            handler=upcoming_command,
             options=(
                 OptionSpec(
                     "count",
-                    "How many (1-20).",
+                    "How many (1-25).",
                     OptionType.INTEGER,
                     required=False,
                     min_value=1,
-                    max_value=20,
+                    max_value=25,
                 ),
             ),
         )

@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.commands.registry import CommandSpec, OptionSpec, OptionType, Permission, Registry
 from bot.config import Settings
+from bot.films.index import FilmIndex
 from bot.models import Invocation, Message, Reply
 from bot.store import Store
 
@@ -34,6 +35,7 @@ class Services:
     settings: Settings
     clock: Callable[[], datetime]
     feeds_changed: Callable[[], Awaitable[None]]  # the app reschedules polling
+    films: FilmIndex  # in-memory title indexes for resolution and autocomplete
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
+from bot.models import FeedItem, Understanding
+from bot.store import ingest as _ingest
 from bot.store.db import Database, StoreError
 from bot.store.feeds import FeedAlreadyExists, FeedRecord, FeedStore, FetchRecord
-from bot.store.items import IngestResult, ItemStore, PlannedDelivery, StoredItem
+from bot.store.ingest import IngestResult, NewStory, PlannedDelivery, Planner, StoredItem
+from bot.store.items import ItemStore
+from bot.store.knowledge import FactRecord, FilmRecord, KnowledgeStore, SourceRecord, StoryRecord
 from bot.store.outbox import OutboxRow, OutboxStore
 from bot.store.subscriptions import SubscriptionStore
 
@@ -20,6 +25,7 @@ class Store:
         self.items = ItemStore(self.db)
         self.outbox = OutboxStore(self.db)
         self.subscriptions = SubscriptionStore(self.db)
+        self.knowledge = KnowledgeStore(self.db)
 
     async def open(self) -> None:
         await self.db.open()
@@ -27,9 +33,32 @@ class Store:
     async def close(self) -> None:
         await self.db.close()
 
+    async def unseen(self, feed_id: int, items: Sequence[FeedItem]) -> list[FeedItem]:
+        return await _ingest.unseen(self.db, feed_id, items)
+
+    async def ingest(
+        self,
+        feed_id: int,
+        understood: Sequence[tuple[FeedItem, Understanding]],
+        *,
+        fetch: FetchRecord,
+        announce_limit: int | None,
+        plan: Planner,
+    ) -> IngestResult:
+        return await _ingest.ingest(
+            self.db, feed_id, understood, fetch=fetch, announce_limit=announce_limit, plan=plan
+        )
+
 
 __all__ = [
     "Database",
+    "FactRecord",
+    "FilmRecord",
+    "KnowledgeStore",
+    "NewStory",
+    "Planner",
+    "SourceRecord",
+    "StoryRecord",
     "FeedAlreadyExists",
     "FeedRecord",
     "FeedStore",

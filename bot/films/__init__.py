@@ -1,0 +1,1 @@
+"""The film knowledge base: films, aliases, release facts with history, title resolution."""

@@ -1,0 +1,1 @@
+"""Understanding film news: pure functions from a FeedItem to an Understanding."""

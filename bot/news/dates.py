@@ -1,0 +1,1037 @@
+"""Release dates in film-news text: which dates are a film's release, and nothing else.
+
+find_release_mentions() finds date spans with precompiled regexes (never a general
+date parser over running text: those read "Mickey 17" or "Avatar 2 and 3" as dates),
+resolves relative spans against the item's publish time, and keeps a date only when
+release words in the same sentence tie it to a film ("opens", "hits theaters", "dated
+for", "pushed to", "a 2027 release"). Dates that belong to something else (a novel, a
+4K re-release, filming, an album, a TV season, a festival screening, tickets, a
+trailer) are dropped, and so are dates already past.
+
+Attribution: the film named nearest before the date in the sentence, else one named
+after it, else the main film (films[0]) unless the sentence names another, unknown
+work in quotes. Coordinated dates ("Dec. 19, 2025 and Dec. 21, 2029") share their
+release words; when the sentence names exactly as many films as there are dates, they
+pair up in order ("Avatar 3 and 4 are dated for X and Y"), otherwise all go to the
+film the first date went to.
+
+Known limits: bare weekdays ("opens Friday") are not read; a bare month or
+day-month without a year always resolves forwards, even after a past-tense verb;
+"next <season/holiday>" means the one in the following calendar year; numeric
+dates are read M/D/Y unless the first number is over 12.
+"""
+
+from __future__ import annotations
+
+import calendar
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+
+from bot.films.normalise import normalise_title
+from bot.models import Precision, ReleaseMention
+
+_LOGGER = logging.getLogger(__name__)
+
+__all__ = ["find_release_mentions", "split_sentences"]
+
+# A day-month without a year a few days before the publish time is still this year's.
+_GRACE_DAYS = 7
+# Dates whose whole period ended this long before the publish time are history.
+_PAST_DAYS = 30
+# Years further ahead than this are not release dates ("Blade Runner 2049").
+_MAX_YEARS_AHEAD = 12
+# A bare year must follow its release words this closely: "hits theaters in 2027".
+_BARE_YEAR_REACH = 25
+# How far after a date its own qualifiers reach ("Dec. 18 in the UK").
+_AFTER_REACH = 48
+
+_MONTHS = {
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
+    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
+    "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+}  # fmt: skip
+_SEASON_MONTH = {"spring": 3, "summer": 6, "fall": 9, "autumn": 9, "winter": 12}
+_QUARTER_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2}
+_QUARTER_WORDS |= {"3rd": 3, "4th": 4}
+_NUMBER_ALTS = {
+    "1": ("one", "i", "first"), "2": ("two", "ii", "second"), "3": ("three", "iii", "third"),
+    "4": ("four", "iv", "fourth"), "5": ("five", "v", "fifth"), "6": ("six", "vi"),
+    "7": ("seven", "vii"), "8": ("eight", "viii"), "9": ("nine", "ix"), "10": ("ten", "x"),
+}  # fmt: skip
+
+# Months are matched case-sensitively so "may", "march" and "august" stay words.
+_MON = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November"
+    r"|December|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?)(?![a-z])"
+)
+_FULL_MON = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+)
+_DAY = r"(?:3[01]|[12][0-9]|0?[1-9])(?:st|nd|rd|th)?(?![\w:])"
+_YEAR = r"(?:19|20)\d\d(?!\w|-\d)"
+_HOLIDAY = (
+    r"Christmas\s+(?:Day|Eve)|Christmas|Xmas|Thanksgiving(?:\s+Day)?|Memorial\s+Day"
+    r"|Labou?r\s+Day|Presidents['’]?\s+Day|President['’]s\s+Day|Independence\s+Day"
+    r"|Fourth\s+of\s+July|Halloween|Valentine['’]?s\s+Day|New\s+Year['’]?s\s+(?:Day|Eve)"
+    r"|Easter|MLK\s+Day|Martin\s+Luther\s+King(?:\s+Jr\.?)?\s+Day"
+)
+_HALF = r"(?:end|start|beginning|first\s+half|second\s+half|back\s+half|middle)\s+of"
+
+# Where a date can start: a digit, a capital, or one of these words. Trying the full
+# pattern only there is several times faster than letting it scan every position.
+_DATE_ANCHOR = re.compile(
+    r"\b(?:[0-9]|Q[1-4]|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Christmas|Xmas"
+    r"|Thanksgiving|Memorial|Labou?r|Presidents?|Independence|Halloween|Valentine|New|Easter"
+    r"|MLK|Martin)|(?:[Tt]his|[Nn]ext|[Ee]arly|[Ll]ate|[Mm]id|[Ll]ater|[Ee]arlier|[Ss]ometime"
+    r"|[Ss]ome|[Ee]nd|[Ss]tart|[Bb]eginning|[Ff]irst|[Ss]econd|[Tt]hird|[Ff]ourth|1st|2nd|3rd"
+    r"|4th|[Mm]iddle|[Bb]ack|[Hh]olidays?|[Ss]pring|[Ss]ummer|[Ff]all|[Aa]utumn|[Ww]inter"
+    r"|[Tt]oday|[Tt]omorrow)\b)"
+)
+_DATE = re.compile(
+    r"(?<![\w$£€#@/.])(?:"
+    rf"(?P<NUM>(?P<n_a>\d{{1,2}})/(?P<n_b>\d{{1,2}})/(?P<n_y>(?:19|20)\d\d)(?![\d/]))"
+    rf"|(?P<ISO>(?P<i_y>(?:19|20)\d\d)-(?P<i_m>0[1-9]|1[0-2])-(?P<i_d>[0-3]\d)(?![\d-]))"
+    rf"|(?P<MD>(?P<md_m>{_MON})\s+(?P<md_d>{_DAY})(?:(?:,\s*|\s+)(?P<md_y>{_YEAR}))?)"
+    rf"|(?P<DM>(?P<dm_d>{_DAY})\s+(?:of\s+)?(?P<dm_m>{_MON})(?:,?\s+(?P<dm_y>{_YEAR}))?)"
+    rf"|(?P<MY>(?P<my_m>{_MON}),?\s+(?:of\s+)?(?P<my_y>{_YEAR}))"
+    rf"|(?P<HOL>(?:(?P<h_rel>(?i:this|next))\s+)?(?P<h_name>{_HOLIDAY})"
+    rf"(?P<h_wk>\s+(?i:weekend|frame|corridor))?(?:,?\s+(?P<h_y>{_YEAR}))?)"
+    rf"|(?P<HS>(?:(?P<hs_rel>(?i:this|next))\s+)?"
+    rf"(?i:holiday\s+season|holidays|holiday(?=,?\s+{_YEAR}))(?:,?\s+(?:of\s+)?(?P<hs_y>{_YEAR}))?)"
+    rf"|(?P<QTR>(?:Q(?P<q_n>[1-4])|(?P<q_w>(?i:first|second|third|fourth|1st|2nd|3rd|4th))"
+    rf"\s+(?i:quarter))(?:,?\s+(?:of\s+)?(?P<q_y>{_YEAR}))?(?!\w))"
+    rf"|(?P<SEA>(?P<s_pre>(?i:early|late|mid|later|earlier)[-\s]+)?"
+    rf"(?:(?P<s_rel>(?i:this|next|last))\s+)?(?P<s_n>(?i:spring|summer|fall|autumn|winter))"
+    rf"(?:,?\s+(?:of\s+)?(?P<s_y>{_YEAR}))?(?![\w-]))"
+    rf"|(?P<YREL>(?i:(?:(?:later|early|earlier|late|mid|sometime|some\s+time)[-\s]+(?:in\s+)?)?"
+    rf"(?P<yr_rel>this|next|last)\s+year|{_HALF}\s+(?P<yr_rel2>this|next|the)\s+year"
+    rf"|later\s+in\s+the\s+year|year['’]s\s+end)(?!\w))"
+    rf"|(?P<MREL>(?i:(?:(?:later|early|late|mid)[-\s]+)?(?P<mr_rel>this|next)\s+month)(?!\w))"
+    rf"|(?P<EY>(?i:early|late|mid|{_HALF})[-\s]+(?P<ey_y>{_YEAR}))"
+    rf"|(?P<TODAY>(?i:today|tomorrow)(?!\w))"
+    rf"|(?P<BM>(?:(?P<bm_pre>(?i:this|next|early|late|mid|later\s+this))[-\s]+)?"
+    rf"(?P<bm_m>{_FULL_MON})(?![\w'’]|\s+\d))"
+    rf"|(?P<BY>(?P<by>20\d\d)(?![\w%]|[-/.,]\d))"
+    r")"
+)
+
+# A bare season or month counts only where it reads as a time: "in the fall", "a summer
+# release"; not "box office will fall", not "March" as a verb or name.
+_TIME_BEFORE = re.compile(
+    r"(?i)\b(?:in|by|for|until|till|the|a|an|this|next|its|their|from|to|into|before)\s+$"
+)
+_RELEASE_AFTER = re.compile(
+    r"(?i)\s*(?:(?:theatrical|wide|limited|global|worldwide|domestic|international|digital"
+    r"|streaming|imax|nationwide|north\s+american|u\.?s\.?|u\.?k\.?|big[-\s]screen|cinema"
+    r"|theater|theatre|netflix|day-and-date|tentpole|film|movie)\s+)*"
+    r"(?:release(?:\s+date)?|opening|debut|bow|premiere|launch|roll-?out|arrival|slot|date)(?!\w)"
+)
+_TRIGGER = re.compile(
+    r"""(?x)\b(?:
+        open(?:s|ed|ing)?
+      | (?<!re-)releas(?:e|es|ed|ing)
+      | arriv(?:e|es|ed|ing|al)
+      | premier(?:e|es|ed|ing)
+      | debut(?:s|ed|ing)?
+      | launch(?:es|ed|ing)?
+      | bow(?:s|ed|ing)?
+      | land(?:s|ed|ing)?
+      | dat(?:ed|es|ing)
+      | set(?:s)?(?!\s+(?:in|during|on|against|at|among|amid|after|before|around|inside
+            |aboard|photos?|pics|visits?|design|pieces?|to\s+star)\b)
+      | slated | scheduled | skedded | penciled | pencilled | calendared
+      | (?:bump|push|delay|shift)(?:s|es|ed|ing)?
+      | mov(?:e|es|ed|ing) | postpon(?:e|es|ed|ing) | reschedul(?:e|es|ed|ing)
+      | brought\s+forward
+      | due(?!\s+to\b)
+      | (?:be|is|are|comes?|coming|came)\s+out
+      | com(?:e|es|ing)
+      | stream(?:s|ing)?
+      | available
+      | hit(?:s|ting)?\s+(?:the\s+)?(?:[\w.+'-]+\s+){0,2}?(?:theaters|theatres|cinemas|screens
+            |big\s+screens?|netflix|hulu|max|peacock|disney\+|prime\s+video|apple\s+tv\+?
+            |paramount\+|streaming|digital|vod|imax|home|platforms?)
+      | (?:in|to|into)\s+(?:[\w.+'-]+\s+){0,2}?(?:theaters|theatres|cinemas)
+    )(?![\w+])"""
+)
+# Things other than a film that get released, premiered or dated.
+_THING = re.compile(
+    r"""(?x)\b(?:
+        novels? | books? | memoir | graphic\s+novel | comics? | audiobook
+      | albums? | soundtracks? | (?:film|the|its|original)\s+score | (?:lead|first|new|debut)\s+single
+      | songs? | vinyl | mixtape
+      | (?:video\s+)?games?
+      | (?:tv|limited|streaming|animated|docu-?)\s*series | miniseries | docuseries
+      | series\s+(?:premiere|finale)
+      | season\s+(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)
+      | (?:first|second|third|fourth|fifth|sixth|new|final|next|latest)\s+season
+      | season\s+premiere | episodes? | the\s+show | tv\s+show | sitcom
+      | tours? | concerts?
+      | trailers? | teasers? | first[-\s]look | posters? | featurettes? | sneak\s+peek
+      | footage | clips?
+      | 4k | uhd | ultra\s+hd | blu-?rays? | dvds? | home\s+(?:video|entertainment|release)
+      | steelbook | box\s+set | collector['’]?s\s+edition | special\s+edition
+      | director['’]?s\s+cut | extended\s+(?:cut|edition)
+      | re-?releases? | re-?issues? | remaster(?:ed)? | restoration | restored | anniversary
+      | tickets? | pre-?sales?
+      | podcast | panel | ceremony | oscars | academy\s+awards | golden\s+globes | baftas?
+      | emmys? | awards?
+      | toys? | merch(?:andise)? | lego\s+sets? | collectibles?
+    )(?![\w+])"""
+)
+# Activities and venues: a date after these words is not a release.
+_ACT = re.compile(
+    r"""(?x)\b(?:
+        filming | films?\s+in | to\s+film | shoot(?:s|ing)? | shot | principal\s+photography
+      | photography | production | pre-?production | post-?production | cameras?
+      | wrap(?:s|ped|ping)? | casting | auditions? | rehearsals?
+      | on\s+sale | pre-?orders?
+      | for\s+the\s+first\s+time | back\s+(?:in|to|into) | return(?:s|ing|ed)?\s+to
+      | announc(?:e|es|ed|ing|ement) | reveal(?:s|ed|ing)? | unveil(?:s|ed|ing)?
+      | festival | fest | cannes | venice | tiff | toronto\s+(?:international|film)
+      | sundance | sxsw | south\s+by\s+southwest | berlinale | berlin\s+(?:film|international)
+      | telluride | tribeca | new\s+york\s+film | cinemacon | comic-con | d23 | cineeurope
+      | annecy | locarno | busan
+    )(?![\w+])"""
+)
+# Words that point back at a film: they stop the search for a non-film subject.
+_REF = re.compile(
+    r"\b(?:film|movie|sequel|prequel|follow-?up|spin-?off|reboot|remake|threequel|pic"
+    r"|feature|installment|instalment|adaptation|blockbuster|biopic|tentpole)(?![\w+])"
+)
+# Asides whose words say nothing about the clause's subject.
+_ASIDE = re.compile(
+    r",\s*(?:which|who|whose|where|after|following|based\s+on|adapted\s+from|starring"
+    r"|directed\s+by|from\s+director|fresh\s+off|coming\s+off"
+    r"|(?:the|a)\s+(?:sequel|follow-?up|prequel|spin-?off|remake)\s+(?:to|of))\b[^,;]*,"
+    r"|\([^()]*\)"
+)
+# What a film name must not be the object of: "filming on Dune 3", "the trailer for Dune 3".
+_NOT_OF_FILM = re.compile(
+    r"(?i)\b(?:filming|shooting|production|photography|work|trailer|teaser|novel|book"
+    r"|soundtrack|album|score|season\s+\w+|tickets|first\s+look|poster|4K|Blu-ray|DVD|game"
+    r"|re-?release|anniversary)\s+(?:(?:on|of|for|to|from)\s+)?['‘\"“]?(?:the\s+)?['‘\"“]?$"
+)
+_CONNECTOR = re.compile(
+    r"(?i)(?:\s+(?:in|on|across)\s+(?:the\s+)?[\w.+'-]+(?:\s+[\w.+'-]+)?)?\s*(?:,\s*)?"
+    r"(?:(?P<range>to|through|thru|until|till|[-–—])\s+|(?:and|or|&|then|and\s+then"
+    r"|followed\s+by)\s+)?(?:(?:on|in|for)\s+)?"
+)
+_FROM_END = re.compile(
+    r"(?i)\bfrom\s+(?:(?:its|the|a|an|their|his|her|original|originally|previous|previously"
+    r"|planned|current|earlier|prior|old|former|scheduled)\s+)*$"
+)
+_OLD = re.compile(
+    r"(?i)\b(?:originally|previously|initially|formerly|had\s+been|was\s+once"
+    r"|(?:previous|prior|original|old|former|earlier)\s+(?:release\s+)?(?:date|slot|plan)s?)\b"
+)
+_NOW = re.compile(r"(?i)\b(?:now|instead|new)\b")
+_QUOTED = re.compile(
+    r"(?:(?<=\s)|(?<=^)|(?<=\())['‘\"“](?P<t>[A-Z0-9][^'’\"”\n]{0,60}?)['’\"”](?![a-z])"
+)
+
+_MEDIA = (
+    (r"(?i:netflix)\b", "Netflix"),
+    (r"(?i:(?:amazon\s+)?prime\s+video\b|amazon\s+prime\b)", "Prime Video"),
+    (r"(?i:disney\s*(?:\+|plus\b))", "Disney+"),
+    (r"(?i:apple\s+tv\s*(?:\+|plus\b))", "Apple TV+"),
+    (r"(?:HBO\s+Max|(?<=on\s)Max|(?<=to\s)Max)\b", "Max"),
+    (r"(?i:hulu)\b", "Hulu"),
+    (r"(?i:peacock)\b", "Peacock"),
+    (r"(?i:paramount\s*(?:\+|plus\b))", "Paramount+"),
+    (r"IMAX(?:\s+(?i:theaters|theatres|cinemas|screens))?\b", "IMAX"),
+    (
+        r"(?i:theaters|theatres|theater|theatre|cinemas|cinema|theatrical(?:ly)?"
+        r"|big[-\s]screens?|multiplex(?:es)?)\b",
+        "theaters",
+    ),
+    (r"(?i:p?vod|on[-\s]demand)\b", "VOD"),
+    (r"(?i:digital(?:ly)?)\b", "digital"),
+    (r"(?i:stream(?:s|ing|er)?)\b", "streaming"),
+)
+_REGIONS = (
+    (r"(?:UK|U\.K\.?|United\s+Kingdom|Britain|British)(?!\w)", "UK"),
+    (r"(?:US|U\.S\.?|United\s+States|[Ss]tateside|North\s+America(?:n)?)(?!\w)", "US"),
+    (r"(?i:domestic(?:ally)?)\b", "US"),
+    (r"(?i:worldwide|globally|global|around\s+the\s+world)\b", "worldwide"),
+    (r"(?i:international(?:ly)?|overseas)\b", "international"),
+    (r"(?:China|Chinese)\b", "China"),
+    (r"(?:Japan|Japanese)\b", "Japan"),
+    (r"(?:India|Indian)\b", "India"),
+    (r"(?:South\s+Korea|Korea|Korean)\b", "South Korea"),
+    (r"(?:Australia|Australian)\b", "Australia"),
+    (r"(?:Canada|Canadian)\b", "Canada"),
+    (r"(?:France|French)\b", "France"),
+    (r"(?:Germany|German)\b", "Germany"),
+)
+
+
+def _labelled() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
+    """One pattern for both tables: group name -> ("region" | "medium", label)."""
+    names: dict[str, tuple[str, str]] = {}
+    parts: list[str] = []
+    for kind, table in (("region", _REGIONS), ("medium", _MEDIA)):
+        for source, label in table:
+            name = f"g{len(names)}"
+            names[name] = (kind, label)
+            parts.append(f"(?P<{name}>{source})")
+    return re.compile(rf"\b(?:{'|'.join(parts)})"), names
+
+
+_QUALIFIER_PATTERN, _QUALIFIER_LABELS = _labelled()
+_LEADING_COMMA = re.compile(r",\s*")
+_AFTER_STOP = re.compile(r"(?i)\b(?:and|but|while|before|after|then|with|as|when)\b|[,;(]")
+
+# Sentence ends: a full stop, ! or ? (with closing quotes) before a capital or a quote;
+# semicolons and line breaks always end a clause.
+_BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])|;\s+|\n\s*")
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr st jr sr vs v no nos bros inc ltd corp co prof gen sen rep gov capt lt col "
+    "sgt mt ft vol pt ep ch fig jan feb mar apr jun jul aug sep sept oct nov dec approx est "
+    "dept univ ave".split()
+)
+_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
+
+
+@dataclass(frozen=True, slots=True)
+class _DateSpan:
+    start: int
+    end: int
+    first: date
+    last: date
+    precision: Precision
+    bare_year: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _FilmHit:
+    start: int
+    end: int
+    film: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Verdict:
+    film: str | None  # None: not a release of a film
+    trigger_end: int  # -1 when the date is tied by the words after it
+    region: str
+    medium: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    span: _DateSpan
+    film: str
+    region: str
+    medium: str
+    group: int  # dates joined by "and" share a group; pairing with films happens per group
+
+
+def find_release_mentions(
+    text: str, *, published: datetime, films: Sequence[str]
+) -> list[ReleaseMention]:
+    """The releases of films this text states, in text order, each (film, date, precision) once."""
+    if not films or not text:
+        return []
+    today = _utc_date(published)
+    spans = _find_date_spans(text, today)
+    if not spans:
+        return []
+    cutoff = today - timedelta(days=_PAST_DAYS)
+    if all(span.last < cutoff for span in spans):
+        return []  # only history ("released in 1995")
+    lowered = _lower_in_place(text)
+    found: list[_Found] = []
+    for start, end in split_sentences(text):
+        inside = [s for s in spans if start <= s.start and s.end <= end]
+        if not inside:
+            continue
+        hits = _find_films(text, films, start, end)
+        # A date inside a title is part of the title: "Blade Runner 2049", "Halloween Ends".
+        inside = [s for s in inside if not any(h.start <= s.start and s.end <= h.end for h in hits)]
+        if inside:
+            found.extend(_sentence_releases(text, lowered, (start, end), inside, hits, films))
+    mentions: list[ReleaseMention] = []
+    seen: set[tuple[str, date, Precision]] = set()
+    for item in found:
+        span = item.span
+        if span.last < cutoff:
+            continue
+        key = (item.film, span.first, span.precision)
+        if key in seen:
+            continue
+        seen.add(key)
+        mentions.append(
+            ReleaseMention(
+                film=item.film,
+                date=span.first,
+                precision=span.precision,
+                words=text[span.start : span.end],
+                region=item.region,
+                medium=item.medium,
+            )
+        )
+    return mentions
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence or clause; abbreviations, initials and decimals hold."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _BOUNDARY.finditer(text):
+        mark = match.group(0)
+        if mark[0] == "." and _holds(text, match.start()):
+            continue
+        # Keep the closing punctuation and quotes; drop the separator itself.
+        end = match.start() if mark[0] in ";\n" else match.start() + len(mark.rstrip())
+        _add_span(text, start, end, spans)
+        start = match.end()
+    _add_span(text, start, len(text), spans)
+    return spans
+
+
+def _add_span(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        spans.append((start, end))
+
+
+def _holds(text: str, dot: int) -> bool:
+    """Whether the full stop at `dot` belongs to an abbreviation or an initial."""
+    found = _WORD_BEFORE.search(text, max(0, dot - 20), dot + 1)
+    if found is None:
+        return False
+    word = found.group(1)
+    if len(word) == 1 and word.isupper():
+        return True  # an initial: "Michael B. Jordan"
+    if "." in word:
+        return True  # "U.S.", "J.J."
+    if word.lower() in ("no", "nos"):
+        return text[dot + 1 : dot + 3].strip()[:1].isdigit()  # "No. 1", not "No. Is it?"
+    return word.lower() in _ABBREVIATIONS
+
+
+def _lower_in_place(text: str) -> str:
+    """The text in lower case with every character where it was (for the cue patterns,
+    which run several times faster case-sensitively)."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
+
+
+def _utc_date(moment: datetime) -> date:
+    if moment.tzinfo is None:
+        return moment.date()
+    return moment.astimezone(UTC).date()
+
+
+# --- date spans -------------------------------------------------------------------------
+
+
+def _find_date_spans(text: str, today: date) -> list[_DateSpan]:
+    spans: list[_DateSpan] = []
+    resume = 0
+    for anchor in _DATE_ANCHOR.finditer(text):
+        if anchor.start() < resume:
+            continue
+        match = _DATE.match(text, anchor.start())
+        if match is None:
+            continue
+        resume = match.end()
+        span = _resolve(match, text, today)
+        if span is not None and span.first.year <= today.year + _MAX_YEARS_AHEAD:
+            spans.append(span)
+    return spans
+
+
+def _resolve(match: re.Match[str], text: str, today: date) -> _DateSpan | None:
+    kind = match.lastgroup
+    start, end = match.span()
+    try:
+        if kind == "NUM":
+            return _numeric(match, start, end)
+        if kind == "ISO":
+            day = date(int(match["i_y"]), int(match["i_m"]), int(match["i_d"]))
+            return _DateSpan(start, end, day, day, Precision.DAY, False)
+        if kind in ("MD", "DM"):
+            prefix = "md" if kind == "MD" else "dm"
+            return _day_month(match, prefix, start, end, today)
+        if kind == "MY":
+            return _month_span(start, end, int(match["my_y"]), _month(match["my_m"]))
+        if kind == "HOL":
+            return _holiday(match, start, end, today)
+        if kind == "HS":
+            year = _rel_year(match["hs_y"], match["hs_rel"], today, 12, 3)
+            return _season_span(start, end, year, 12)
+        if kind == "QTR":
+            return _quarter(match, start, end, today)
+        if kind == "SEA":
+            return _season(match, text, start, end, today)
+        if kind == "YREL":
+            rel = (match["yr_rel"] or match["yr_rel2"] or "this").lower()
+            year = today.year + {"next": 1, "last": -1}.get(rel, 0)
+            return _year_span(start, end, year, False)
+        if kind == "MREL":
+            month_index = today.month + (1 if match["mr_rel"].lower() == "next" else 0)
+            return _month_span(
+                start, end, today.year + (month_index - 1) // 12, (month_index - 1) % 12 + 1
+            )
+        if kind == "EY":
+            return _year_span(start, end, int(match["ey_y"]), False)
+        if kind == "TODAY":
+            day = today + timedelta(days=1 if match.group(0).lower() == "tomorrow" else 0)
+            return _DateSpan(start, end, day, day, Precision.DAY, False)
+        if kind == "BM":
+            return _bare_month(match, text, start, end, today)
+        if kind == "BY":
+            return _year_span(start, end, int(match["by"]), True)
+    except ValueError:  # "February 30", an impossible date: no date at all
+        return None
+    return None
+
+
+def _month(name: str) -> int:
+    return _MONTHS[name.rstrip(".").lower()]
+
+
+def _numeric(match: re.Match[str], start: int, end: int) -> _DateSpan:
+    first, second, year = int(match["n_a"]), int(match["n_b"]), int(match["n_y"])
+    # US outlets write M/D/Y; only a first number over 12 proves D/M/Y.
+    month, day_of_month = (second, first) if first > 12 else (first, second)
+    day = date(year, month, day_of_month)
+    return _DateSpan(start, end, day, day, Precision.DAY, False)
+
+
+def _day_month(match: re.Match[str], prefix: str, start: int, end: int, today: date) -> _DateSpan:
+    month = _month(match[f"{prefix}_m"])
+    day_of_month = int(match[f"{prefix}_d"].rstrip("stndrh"))
+    year_text = match[f"{prefix}_y"]
+    if year_text:
+        day = date(int(year_text), month, day_of_month)
+    else:
+        day = date(today.year, month, day_of_month)
+        if day < today - timedelta(days=_GRACE_DAYS):
+            day = date(today.year + 1, month, day_of_month)
+    return _DateSpan(start, end, day, day, Precision.DAY, False)
+
+
+def _month_span(start: int, end: int, year: int, month: int) -> _DateSpan:
+    last = date(year, month, calendar.monthrange(year, month)[1])
+    return _DateSpan(start, end, date(year, month, 1), last, Precision.MONTH, False)
+
+
+def _season_span(start: int, end: int, year: int, month: int) -> _DateSpan:
+    after = month + 3
+    last = date(year + (after - 1) // 12, (after - 1) % 12 + 1, 1) - timedelta(days=1)
+    return _DateSpan(start, end, date(year, month, 1), last, Precision.SEASON, False)
+
+
+def _year_span(start: int, end: int, year: int, bare: bool) -> _DateSpan:
+    return _DateSpan(start, end, date(year, 1, 1), date(year, 12, 31), Precision.YEAR, bare)
+
+
+def _rel_year(
+    year_text: str | None, rel: str | None, today: date, month: int, months_long: int
+) -> int:
+    """The year of a recurring period: explicit, "this"/"next", or the next one not yet over."""
+    if year_text:
+        return int(year_text)
+    this = today.year
+    if month == 12 and today.month <= 2:
+        this -= 1  # in January "this winter" is the winter that began in December
+    if rel and rel.lower() == "this":
+        return this
+    if rel and rel.lower() == "next":
+        return this + 1
+    if rel and rel.lower() == "last":
+        return this - 1
+    end_month = month + months_long - 1
+    if this == today.year and (today.year * 12 + today.month) > (this * 12 + end_month):
+        return this + 1
+    return this
+
+
+def _season(match: re.Match[str], text: str, start: int, end: int, today: date) -> _DateSpan | None:
+    if not (match["s_y"] or match["s_rel"] or match["s_pre"]) and not _reads_as_time(
+        text, start, end
+    ):
+        return None
+    month = _SEASON_MONTH[match["s_n"].lower()]
+    year = _rel_year(match["s_y"], match["s_rel"], today, month, 3)
+    if (
+        match["s_pre"]
+        and match["s_pre"].strip().lower() in ("later", "earlier")
+        and not match["s_rel"]
+    ):
+        year = _rel_year(match["s_y"], "this", today, month, 3)
+    return _season_span(start, end, year, month)
+
+
+def _quarter(match: re.Match[str], start: int, end: int, today: date) -> _DateSpan:
+    number = int(match["q_n"]) if match["q_n"] else _QUARTER_WORDS[match["q_w"].lower()]
+    month = number * 3 - 2
+    year = _rel_year(match["q_y"], None, today, month, 3)
+    return _season_span(start, end, year, month)
+
+
+def _bare_month(
+    match: re.Match[str], text: str, start: int, end: int, today: date
+) -> _DateSpan | None:
+    pre = (match["bm_pre"] or "").lower()
+    if not pre and not _reads_as_time(text, start, end):
+        return None
+    month = _month(match["bm_m"])
+    year = today.year if month >= today.month else today.year + 1
+    if pre == "next" and month <= today.month:
+        year = today.year + 1
+    return _month_span(start, end, year, month)
+
+
+def _reads_as_time(text: str, start: int, end: int) -> bool:
+    if _TIME_BEFORE.search(text, max(0, start - 12), start):
+        return True
+    return _RELEASE_AFTER.match(text, end, min(len(text), end + 40)) is not None
+
+
+def _holiday(match: re.Match[str], start: int, end: int, today: date) -> _DateSpan:
+    name = " ".join(match["h_name"].lower().replace("’", "'").split())
+    weekend = bool(match["h_wk"])
+    year_text, rel = match["h_y"], match["h_rel"]
+
+    def on(year: int) -> date:
+        return _holiday_date(name, year)
+
+    if year_text:
+        year = int(year_text)
+    elif rel and rel.lower() == "next":
+        year = today.year + 1
+    else:
+        year = today.year
+        if on(year) < today - timedelta(days=_GRACE_DAYS) and not (rel and rel.lower() == "this"):
+            year += 1
+    day = on(year)
+    exact = name.endswith((" day", " eve")) or name in ("halloween",)
+    moving = name.startswith(
+        ("memorial", "labor", "labour", "president", "mlk", "martin", "easter")
+    )
+    if exact and not weekend and not moving:
+        return _DateSpan(start, end, day, day, Precision.DAY, False)
+    if moving or weekend:
+        # The release weekend starts on the Friday before a Monday holiday (or Good Friday).
+        friday = day - timedelta(days=(day.weekday() - 4) % 7)
+        return _month_span(start, end, friday.year, friday.month)
+    return _month_span(start, end, day.year, day.month)
+
+
+def _holiday_date(name: str, year: int) -> date:
+    if name.startswith(("christmas", "xmas")):
+        return date(year, 12, 24 if name.endswith("eve") else 25)
+    if name.startswith("thanksgiving"):
+        return _nth_weekday(year, 11, 3, 4)
+    if name.startswith("memorial"):
+        return _last_weekday(year, 5, 0)
+    if name.startswith(("labor", "labour")):
+        return _nth_weekday(year, 9, 0, 1)
+    if name.startswith("president"):
+        return _nth_weekday(year, 2, 0, 3)
+    if name.startswith(("mlk", "martin")):
+        return _nth_weekday(year, 1, 0, 3)
+    if name.startswith(("independence", "fourth")):
+        return date(year, 7, 4)
+    if name.startswith("halloween"):
+        return date(year, 10, 31)
+    if name.startswith("valentine"):
+        return date(year, 2, 14)
+    if name.startswith("new year"):
+        return date(year, 12, 31) if name.endswith("eve") else date(year, 1, 1)
+    return _easter(year)
+
+
+def _nth_weekday(year: int, month: int, weekday: int, nth: int) -> date:
+    first = date(year, month, 1)
+    return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (nth - 1))
+
+
+def _last_weekday(year: int, month: int, weekday: int) -> date:
+    last = date(year, month, calendar.monthrange(year, month)[1])
+    return last - timedelta(days=(last.weekday() - weekday) % 7)
+
+
+def _easter(year: int) -> date:
+    """Western Easter Sunday (the anonymous Gregorian computus)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = b // 4, b % 4
+    g = (8 * b + 13) // 25
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = c // 4, c % 4
+    l_ = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 19 * l_) // 433
+    month = (h + l_ - 7 * m + 90) // 25
+    return date(year, month, (h + l_ - 7 * m + 33 * month + 19) % 32)
+
+
+# --- films ------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=4096)
+def _film_pattern(title: str) -> re.Pattern[str] | None:
+    """A pattern that finds `title` however the text spells it: case, punctuation,
+    "Part Three"/"3"/"III", "heat2", and the shorthand "Avatar 2 and 3" for Avatar 3."""
+    tokens = normalise_title(title).split()
+    if not tokens:
+        return None
+    parts = [_token_pattern(token) for token in tokens]
+    body = r"[\W_]*".join(parts)
+    pattern = rf"\b{body}(?![\w+])"
+    last = tokens[-1]
+    if len(tokens) > 1 and last.isdigit():
+        base = r"[\W_]*".join(parts[:-1])
+        shorthand = (
+            rf"\b{base}[\W_]*\d{{1,2}}(?:\s*,\s*\d{{1,2}})*,?\s*(?:and|&|or)\s*"
+            rf"(?P<also>{re.escape(last)})(?!\w)"
+        )
+        return re.compile(rf"{pattern}|{shorthand}", re.IGNORECASE)
+    return re.compile(rf"{pattern}|(?P<also>(?!))", re.IGNORECASE)
+
+
+def _token_pattern(token: str) -> str:
+    if token.isdigit():
+        alts = "|".join((token, *_NUMBER_ALTS.get(token, ())))
+        return rf"(?:(?:part|chapter|vol(?:ume)?|pt|episode)\.?[\W_]*)?(?:{alts})(?!\w)"
+    if token == "and":
+        return r"(?:and|&)"
+    if len(token) > 2 and token.endswith("s"):
+        return re.escape(token[:-1]) + r"['’]?s"  # "oceans" also reads "Ocean's"
+    return re.escape(token)
+
+
+def _find_films(text: str, films: Sequence[str], start: int, end: int) -> list[_FilmHit]:
+    hits: list[_FilmHit] = []
+    for film in dict.fromkeys(films):
+        pattern = _film_pattern(film)
+        if pattern is not None:
+            # A shorthand ("Avatar 2 and 3") names this film where its number stands.
+            hits.extend(
+                _FilmHit(m.start("also") if m["also"] else m.start(), m.end(), film)
+                for m in pattern.finditer(text, start, end)
+            )
+    # Where two titles overlap ("Heat" inside "Heat 2"), the longer one is what was named.
+    hits.sort(key=lambda hit: (hit.start, -(hit.end - hit.start)))
+    kept: list[_FilmHit] = []
+    for hit in hits:
+        if kept and hit.start < kept[-1].end:
+            if hit.end - hit.start > kept[-1].end - kept[-1].start:
+                kept[-1] = hit
+            continue
+        kept.append(hit)
+    return _add_quoted_aliases(text, films, kept, start, end)
+
+
+def _add_quoted_aliases(
+    text: str, films: Sequence[str], hits: list[_FilmHit], start: int, end: int
+) -> list[_FilmHit]:
+    """Quoted titles that are another spelling of a known film ("'Now You See Me 3'" for
+    Now You See Me: Now You Don't) count as that film; others stay unknown works."""
+    extra: list[_FilmHit] = []
+    for match in _QUOTED.finditer(text, start, end):
+        first, last = match.span("t")
+        if any(h.start < last and first < h.end for h in hits):
+            continue
+        film = _alias_of(match["t"], films)
+        if film is not None:
+            extra.append(_FilmHit(first, last, film))
+    if not extra:
+        return hits
+    return sorted(hits + extra, key=lambda hit: hit.start)
+
+
+def _alias_of(quoted: str, films: Sequence[str]) -> str | None:
+    words = normalise_title(quoted).split()
+    number = next((w for w in words if w.isdigit()), "")
+    named = [w for w in words if not w.isdigit()]
+    if not named:
+        return None
+    for film in films:
+        tokens = normalise_title(film).split()
+        own_number = next((t for t in tokens if t.isdigit()), "")
+        if own_number and number != own_number:
+            continue  # a sequel number is a hard filter: 'Heat' is not Heat 2
+        if not set(named) <= set(tokens):
+            continue
+        if len(named) >= 2 or (len(named[0]) >= 5 and tokens[0] == named[0]):
+            return film
+    return None
+
+
+# --- tying dates to films ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Sentence:
+    text: str
+    start: int
+    end: int
+    dates: list[_DateSpan]
+    films: list[_FilmHit]
+    triggers: list[tuple[int, int]]
+    blockers: list[tuple[int, int]]  # things and activities: a release of something else
+    subjects: list[tuple[int, int, str]]  # (start, end, "thing" | "ref" | film title)
+    asides: list[tuple[int, int]]
+
+
+def _sentence_releases(
+    text: str,
+    lowered: str,
+    bounds: tuple[int, int],
+    dates: list[_DateSpan],
+    hits: list[_FilmHit],
+    films: Sequence[str],
+) -> list[_Found]:
+    start, end = bounds
+    if not _TRIGGER.search(lowered, start, end) and not any(
+        _RELEASE_AFTER.match(text, d.end, end) for d in dates
+    ):
+        return []  # no release words at all: the dates here are about something else
+    sentence = _index_sentence(text, lowered, bounds, dates, hits)
+    verdicts: list[_Verdict] = []
+    groups: list[int] = []
+    drop: set[int] = set()
+    for index, span in enumerate(dates):
+        prev_end = dates[index - 1].end if index else start
+        connector = _CONNECTOR.fullmatch(text, prev_end, span.start) if index else None
+        if connector is not None:
+            previous = verdicts[-1]
+            own = _qualifiers(sentence, span, span.start)
+            verdicts.append(
+                _Verdict(
+                    previous.film,
+                    previous.trigger_end,
+                    own[0] or previous.region,
+                    own[1] or previous.medium,
+                )
+            )
+            # A range ("Dec. 18 to Dec. 25") is not a list of releases to pair with films.
+            groups.append(groups[-1] + 1 if connector["range"] else groups[-1])
+            continue
+        verdict = _judge(sentence, span, prev_end, films)
+        verdicts.append(verdict)
+        groups.append(groups[-1] + 1 if groups else 0)
+        if verdict.film is not None and _is_old(sentence, span, prev_end, verdict.trigger_end):
+            drop.add(index)
+    _drop_superseded(sentence, dates, verdicts, drop)
+    _drop_from_dates(sentence, dates, verdicts, drop)
+    return _pair(sentence, dates, verdicts, groups, drop)
+
+
+def _index_sentence(
+    text: str, lowered: str, bounds: tuple[int, int], dates: list[_DateSpan], hits: list[_FilmHit]
+) -> _Sentence:
+    start, end = bounds
+    films = [h for h in hits if start <= h.start and h.end <= end]
+    taken = [(h.start, h.end) for h in films] + [(d.start, d.end) for d in dates]
+
+    def free(m: re.Match[str]) -> bool:
+        return not any(s < m.end() and m.start() < e for s, e in taken)
+
+    triggers = [m.span() for m in _TRIGGER.finditer(lowered, start, end) if free(m)]
+    things = [m.span() for m in _THING.finditer(lowered, start, end) if free(m)]
+    acts = [m.span() for m in _ACT.finditer(lowered, start, end) if free(m)]
+    refs = [m.span() for m in _REF.finditer(lowered, start, end) if free(m)]
+    subjects = [(s, e, "thing") for s, e in things] + [(s, e, "ref") for s, e in refs]
+    subjects += [(h.start, h.end, h.film) for h in films]
+    asides = [m.span() for m in _ASIDE.finditer(lowered, start, end)]
+    return _Sentence(
+        text, start, end, dates, films, triggers, sorted(things + acts), subjects, asides
+    )
+
+
+def _judge(sentence: _Sentence, span: _DateSpan, prev_end: int, films: Sequence[str]) -> _Verdict:
+    text = sentence.text
+    # Only the date's own phrase can veto it: "Aug. 29 for its 50th anniversary", not
+    # "Dec. 18, citing post-production".
+    after_end = _after_end(sentence, span, past_comma=False)
+    trigger = next((t for t in reversed(sentence.triggers) if t[1] <= span.start), None)
+    post = _RELEASE_AFTER.match(text, span.end, sentence.end) is not None
+    if span.bare_year and not post:
+        if trigger is None or span.start - trigger[1] > _BARE_YEAR_REACH:
+            return _Verdict(None, -1, "", "")
+    tied = False
+    if trigger is not None and not _blocked(sentence, trigger[1], span.start):
+        tied = True
+    elif post and not _blocked(sentence, prev_end, span.start):
+        tied = True
+    if not tied or _blocked(sentence, span.end, after_end):
+        return _Verdict(None, -1, "", "")
+    by_trigger = trigger is not None and not _blocked(sentence, trigger[1], span.start)
+    film = _subject_film(sentence, span, films, by_trigger)
+    if film is None:
+        return _Verdict(None, -1, "", "")
+    trigger_end = trigger[1] if trigger is not None else -1
+    region, medium = _qualifiers(sentence, span, prev_end)
+    return _Verdict(film, trigger_end, region, medium)
+
+
+def _blocked(sentence: _Sentence, start: int, end: int) -> bool:
+    return any(start <= s and e <= end for s, e in sentence.blockers)
+
+
+def _after_end(sentence: _Sentence, span: _DateSpan, *, past_comma: bool = True) -> int:
+    limit = min(sentence.end, span.end + _AFTER_REACH)
+    later = [d.start for d in sentence.dates if d.start >= span.end]
+    if later:
+        limit = min(limit, later[0])
+    # "Friday, Dec. 19, 2025, in theaters": a comma right after the date does not end it.
+    lead = _LEADING_COMMA.match(sentence.text, span.end, limit) if past_comma else None
+    stop = _AFTER_STOP.search(sentence.text, lead.end() if lead else span.end, limit)
+    return stop.start() if stop else limit
+
+
+def _in_aside(sentence: _Sentence, start: int, end: int, span: _DateSpan) -> bool:
+    return any(s <= start and end <= e and not (s <= span.start < e) for s, e in sentence.asides)
+
+
+def _subject_film(
+    sentence: _Sentence, span: _DateSpan, films: Sequence[str], by_trigger: bool
+) -> str | None:
+    """The film the date belongs to, or None when its subject is something else."""
+    before = [
+        s
+        for s in sentence.subjects
+        if s[1] <= span.start and not _in_aside(sentence, s[0], s[1], span)
+    ]
+    before.sort(key=lambda s: (s[1], s[2] == "thing"))
+    if before and before[-1][2] == "thing":
+        return None
+    named = [
+        h
+        for h in sentence.films
+        if h.end <= span.start and not _in_aside(sentence, h.start, h.end, span)
+    ]
+    if named:
+        hit = named[-1]
+        window = sentence.text[max(sentence.start, hit.start - 40) : hit.start]
+        # "Filming on Dune 3 is set for January": the film is not what the words date.
+        return None if by_trigger and _NOT_OF_FILM.search(window) else hit.film
+    later = [h for h in sentence.films if h.start >= span.end]
+    if later:
+        return later[0].film
+    if _names_other_work(sentence):
+        return None
+    return films[0]
+
+
+def _names_other_work(sentence: _Sentence) -> bool:
+    for match in _QUOTED.finditer(sentence.text, sentence.start, sentence.end):
+        title = match["t"]
+        if len(title.split()) <= 8 and not any(
+            h.start < match.end() and match.start() < h.end for h in sentence.films
+        ):
+            return True
+    return False
+
+
+def _is_old(sentence: _Sentence, span: _DateSpan, prev_end: int, trigger_end: int) -> bool:
+    """A date the text gives as the former one: "originally set for", "previous date of"."""
+    for match in _OLD.finditer(sentence.text, prev_end, span.start):
+        if trigger_end >= 0 and (
+            0 <= trigger_end - match.end() <= 25 or match.start() >= trigger_end
+        ):
+            return True
+    return False
+
+
+def _drop_superseded(
+    sentence: _Sentence, dates: list[_DateSpan], verdicts: list[_Verdict], drop: set[int]
+) -> None:
+    """ "Set for May 2026 but now opens June 2026": the date said to be now/instead wins."""
+    for index in range(1, len(dates)):
+        film = verdicts[index].film
+        if film is None or not _NOW.search(sentence.text, dates[index - 1].end, dates[index].start):
+            continue
+        for earlier in range(index):
+            if verdicts[earlier].film == film:
+                drop.add(earlier)
+
+
+def _drop_from_dates(
+    sentence: _Sentence, dates: list[_DateSpan], verdicts: list[_Verdict], drop: set[int]
+) -> None:
+    """ "Moved to Nov. 20 from Nov. 27": a from-date is the old one when the same film has
+    another date in the sentence. Alone, "in cinemas from 8 November" is the release."""
+    starts = [dates[i - 1].end if i else sentence.start for i in range(len(dates))]
+    froms = {
+        i for i, span in enumerate(dates) if _FROM_END.search(sentence.text, starts[i], span.start)
+    }
+    for index in froms:
+        film = verdicts[index].film
+        if film is not None and any(
+            verdicts[other].film == film and other not in froms and other not in drop
+            for other in range(len(dates))
+        ):
+            drop.add(index)
+
+
+def _qualifiers(sentence: _Sentence, span: _DateSpan, prev_end: int) -> tuple[str, str]:
+    """(region, medium) the sentence gives this date: after it first, then nearest before."""
+    taken = [(h.start, h.end) for h in sentence.films]
+    after: dict[str, str] = {}
+    for match in _QUALIFIER_PATTERN.finditer(sentence.text, span.end, _after_end(sentence, span)):
+        if match.lastgroup and not _overlaps(match, taken):
+            kind, label = _QUALIFIER_LABELS[match.lastgroup]
+            after.setdefault(kind, label)
+    before: dict[str, str] = {}
+    for match in _QUALIFIER_PATTERN.finditer(sentence.text, prev_end, span.start):
+        if match.lastgroup and not _overlaps(match, taken):
+            kind, label = _QUALIFIER_LABELS[match.lastgroup]
+            before[kind] = label
+    return (
+        after.get("region") or before.get("region", ""),
+        after.get("medium") or before.get("medium", ""),
+    )
+
+
+def _overlaps(match: re.Match[str], taken: list[tuple[int, int]]) -> bool:
+    return any(s < match.end() and match.start() < e for s, e in taken)
+
+
+def _pair(
+    sentence: _Sentence,
+    dates: list[_DateSpan],
+    verdicts: list[_Verdict],
+    groups: list[int],
+    drop: set[int],
+) -> list[_Found]:
+    """Coordinated dates pair with as many films named before them, in order."""
+    found: list[_Found] = []
+    for group in sorted(set(groups)):
+        members = [i for i, g in enumerate(groups) if g == group]
+        kept = [i for i in members if i not in drop and verdicts[i].film is not None]
+        if not kept:
+            continue
+        titles = list(
+            dict.fromkeys(
+                h.film
+                for h in sentence.films
+                if h.end <= dates[members[0]].start
+                and not _in_aside(sentence, h.start, h.end, dates[members[0]])
+            )
+        )
+        paired = len(members) > 1 and len(titles) == len(members)
+        for position, index in enumerate(members):
+            if index not in kept:
+                continue
+            verdict = verdicts[index]
+            film = titles[position] if paired else verdict.film
+            if film is None:
+                continue
+            found.append(_Found(dates[index], film, verdict.region, verdict.medium, group))
+    return found

@@ -1,0 +1,146 @@
+"""People named in news text, with the role the text gives them (director, star, writer...).
+
+A name is two to four capitalised words that are not a film title, not a company and not a
+headline word; the role comes from the words right around it ("writer-director Michael
+Mann", "Adam Driver has been tapped to star", "stars Robert De Niro and Val Kilmer").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from bot.models import Person
+from bot.news.titles import COMPANIES
+
+__all__ = ["find_people"]
+
+_NAME_WORD = r"(?:[A-Z]['’][A-Z][a-zà-öø-ÿ]+|(?:Mc|Mac|Di|De|Le|La)[A-Z][a-zà-öø-ÿ]+|[A-Z][a-zà-öø-ÿ]+(?:[-'’][A-Z][a-zà-öø-ÿ]+)*|[A-Z]\.(?:\s?[A-Z]\.)*)"
+_PARTICLE = r"(?:de|De|van|Van|von|der|del|Del|da|di|Di|la|La|le|Le|du|bin)"
+_NAME_RE = re.compile(
+    rf"(?<![\w'’-])(?P<name>{_NAME_WORD}(?:\s(?:{_PARTICLE}\s)?{_NAME_WORD}){{1,3}})(?P<poss>'s|’s)?(?!\w)"
+)
+
+# Capitalised words that are never part of a person's name in film news.
+_NOT_NAME = frozenset(
+    """the a an this that these those his her their its our my new first official exclusive
+    watch see here why how what when who where which says said tells confirms reveals teases
+    wants hopes plans sets dates moves pushes delays shifts gets lands joins boards taps casts
+    eyes adds is are was will has have had to in for on at by from with as after before into
+    over about trailer teaser review box office weekend opening sequel prequel spinoff remake
+    reboot director writer star stars starring producer release date premiere debut opens
+    hits heads exits dies returns update report film movie films movies feature season series
+    episode show tv theaters theatres cinemas million billion january february march april may
+    june july august september october november december monday tuesday wednesday thursday
+    friday saturday sunday and or but if so because while despite speaking stars' via per
+    part chapter oscar oscars academy awards award golden globes emmy emmys festival
+    international film hollywood part two three four five sequel star wars marvel magazine
+    pictures studios entertainment bros bros. italian american british french korean
+    japanese writer-director actor actress filmmaker filmmakers composer exclusive breaking
+    comic-con cinemacon empire variety deadline indiewire screen daily universe verse cinematic
+    north south east west new york los angeles london paris city county street day night
+    christmas thanksgiving easter halloween summer winter spring fall autumn""".split()
+)
+
+_ROLE_BEFORE = re.compile(
+    r"(?P<role>writer[- ]director|writer[- ]producer|co-director|director|filmmaker|helmer|"
+    r"auteur|screenwriter|writer|producer|composer|co-star|costar|star|stars|starring|actor|"
+    r"actress|newcomer|directed by|written by|produced by|scored by)"
+    r"(?:\s+(?:and|&)\s+[\w-]+)?\s+$",
+    re.IGNORECASE,
+)
+_ROLE_AFTER = re.compile(
+    r"^(?:'s|’s)?(?:,\s+who\s+(?P<who>directed|wrote|produced|starred|stars|composed|scored|co-wrote)"
+    r"|\s*-(?P<hyphen>directed|starring|led|written|produced|scripted)"
+    r"|\s+(?:(?:has|have)\s+(?:been\s+)?)?(?:is\s+)?(?:(?:set|tapped|in talks|in negotiations|expected|attached|signed|cast)\s+)?"
+    r"to\s+(?P<to>star|direct|write|produce|score|play|lead|co-star|helm|pen)"
+    r"|\s+(?P<verb>stars|will star|directs|will direct|directed|joins|has joined|joined|boards|"
+    r"has been cast|is cast|wrote|co-wrote|penned|produces|produced|will produce|helms|"
+    r"will helm|has boarded|is in talks|in talks|returns as|will return|reprises))\b",
+    re.IGNORECASE,
+)
+_LIST_AFTER_STARS = re.compile(
+    rf"\b(?i:stars|starring|co-stars|cast(?: includes| members)?)\s+"
+    rf"(?:{_NAME_WORD}(?:\s{_NAME_WORD})+(?:,\s+|,?\s+and\s+))+$"
+)
+_ROLE_WORDS = {
+    "writer-director": "director", "writer director": "director", "co-director": "director",
+    "director": "director", "filmmaker": "director", "helmer": "director", "auteur": "director",
+    "directed by": "director", "writer-producer": "writer", "writer producer": "writer",
+    "screenwriter": "writer", "writer": "writer", "written by": "writer", "producer": "producer",
+    "produced by": "producer", "composer": "composer", "scored by": "composer", "co-star": "star",
+    "costar": "star", "star": "star", "stars": "star", "starring": "star", "actor": "star",
+    "actress": "star", "newcomer": "star",
+    "directed": "director", "direct": "director", "directs": "director", "will direct": "director",
+    "helm": "director", "helms": "director", "will helm": "director",
+    "wrote": "writer", "co-wrote": "writer", "write": "writer", "pen": "writer", "penned": "writer",
+    "written": "writer", "scripted": "writer",
+    "produced": "producer", "produce": "producer", "produces": "producer", "will produce": "producer",
+    "composed": "composer", "scored": "composer", "score": "composer",
+    "starred": "star", "play": "star", "lead": "star", "led": "star",
+    "will star": "star", "joins": "star", "has joined": "star", "joined": "star", "boards": "star",
+    "has been cast": "star", "is cast": "star", "has boarded": "star", "is in talks": "star",
+    "in talks": "star", "returns as": "star", "will return": "star", "reprises": "star",
+}  # fmt: skip
+
+
+def _role(text: str, start: int, end: int) -> str:
+    before = text[max(0, start - 40) : start]
+    match = _ROLE_BEFORE.search(before)
+    if match:
+        return _ROLE_WORDS.get(re.sub(r"\s+", " ", match.group("role").lower()), "")
+    after = _ROLE_AFTER.match(text[end : end + 70])
+    if after:
+        word = next(g for g in after.groups() if g)
+        return _ROLE_WORDS.get(word.lower(), "")
+    return ""
+
+
+def _clean_name(name: str) -> str | None:
+    words = name.split()
+    while words and words[0].lower().strip(".") in _NOT_NAME:
+        words = words[1:]
+    while words and words[-1].lower().strip(".") in _NOT_NAME:
+        words = words[:-1]
+    if len(words) < 2 or len(words) > 4:
+        return None
+    if any(
+        word.lower().strip(".").replace("’", "'") in _NOT_NAME | COMPANIES for word in words[1:]
+    ):
+        return None
+    if words[0].lower() in COMPANIES:
+        return None
+    return " ".join(words)
+
+
+def _inside(start: int, end: int, spans: Iterable[tuple[int, int]]) -> bool:
+    return any(s <= start < e or s < end <= e for s, e in spans)
+
+
+def _list_role(text: str, start: int) -> str:
+    """ "stars Robert De Niro and Val Kilmer": a later name of a list shares the first's role."""
+    return "star" if _LIST_AFTER_STARS.search(text[max(0, start - 120) : start]) else ""
+
+
+def find_people(
+    text: str, *, titles: Iterable[str] = (), title_spans: Iterable[tuple[int, int]] = ()
+) -> list[Person]:
+    """People in text order, one entry each; the first role the text gives a name is kept."""
+    title_keys = [title.lower() for title in titles]
+    spans = list(title_spans)
+    found: dict[str, str] = {}
+    for match in _NAME_RE.finditer(text):
+        raw = match.group("name")
+        name = _clean_name(raw)
+        if name is None or any(name.lower() in key for key in title_keys):
+            continue
+        offset = match.start("name") + raw.find(name)
+        end = offset + len(name)
+        if _inside(offset, end, spans) or re.search(
+            r"\b(?:as|play|plays|playing)\s+$", text[max(0, offset - 9) : offset]
+        ):
+            continue  # a title, or a character someone plays ("to star as Enzo Ferrari")
+        role = _role(text, offset, end) or _list_role(text, offset)
+        if name not in found or (not found[name] and role):
+            found[name] = role
+    return [Person(name, role) for name, role in found.items()]

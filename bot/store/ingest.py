@@ -1,0 +1,276 @@
+"""Ingest: one transaction that stores a poll's new items, what they say, and who must hear of it.
+
+For each new item, oldest first: the item row; its films (created when new);
+the story it belongs to (a recent story about the same film and of the same
+kind absorbs it as one more source, so one piece of news is announced once);
+its release facts (superseding older ones, keeping history); and, for a story
+that is new and announced, the outbox rows from the planner. The feed's fetch
+state is written in the same transaction, so nothing is ever half-stored.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+import aiosqlite
+
+from bot.films.cluster import MERGE_WINDOW, is_same_story
+from bot.models import FeedItem, StoryKind, Target, Understanding
+from bot.store import knowledge
+from bot.store.db import Database
+from bot.store.feeds import FeedStore, FetchRecord
+from bot.store.timefmt import to_db
+
+
+@dataclass(frozen=True, slots=True)
+class StoredItem:
+    id: int
+    feed_id: int
+    item: FeedItem
+
+
+@dataclass(frozen=True, slots=True)
+class NewStory:
+    id: int
+    item_id: int
+    item: FeedItem  # its first source
+    understanding: Understanding
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedDelivery:
+    """One outbox row to write: a message for a target, sent at most once per key."""
+
+    idempotency_key: str
+    target: Target
+    payload: str  # the neutral Message as JSON (bot.delivery.codec)
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    new: list[StoredItem]
+    stories: list[NewStory]  # stories created by this poll
+    merged: int  # new items that joined an existing story as another source
+    announced: list[NewStory]
+    planned: int
+    new_films: list[tuple[int, str]]
+
+
+Planner = Callable[[list[NewStory], list[Target]], list[PlannedDelivery]]
+
+
+async def unseen(db: Database, feed_id: int, items: Sequence[FeedItem]) -> list[FeedItem]:
+    """The items of a fetch that this feed has not stored yet (by key, or by link where links
+    identify entries): the ones worth understanding before ingest."""
+    link_counts = Counter(item.url for item in items if item.url)
+    async with db.reading() as conn:
+        return [
+            item
+            for item in items
+            if not await _seen(conn, feed_id, item, links_identify=link_counts[item.url] == 1)
+        ]
+
+
+async def ingest(
+    db: Database,
+    feed_id: int,
+    understood: Sequence[tuple[FeedItem, Understanding]],
+    *,
+    fetch: FetchRecord,
+    announce_limit: int | None,
+    plan: Planner,
+) -> IngestResult:
+    """announce_limit=None announces the stories of every new item; N only those of the newest
+    N items (a feed's first poll, with its backfill setting)."""
+    now = fetch.polled_at
+    link_counts = Counter(item.url for item, _ in understood if item.url)
+    async with db.transaction() as conn:
+        fresh: list[tuple[StoredItem, Understanding]] = []
+        for item, understanding in understood:
+            links_identify = link_counts[item.url] == 1
+            if await _seen(conn, feed_id, item, links_identify=links_identify):
+                continue
+            item_id = await _insert_item(conn, feed_id, item, now)
+            if item_id is not None:
+                fresh.append((StoredItem(item_id, feed_id, item), understanding))
+
+        newest_first = sorted(fresh, key=lambda pair: pair[0].item.published, reverse=True)
+        chosen = newest_first if announce_limit is None else newest_first[:announce_limit]
+        to_announce = {stored.id for stored, _ in chosen}
+
+        stories: list[NewStory] = []
+        announced: list[NewStory] = []
+        new_films: list[tuple[int, str]] = []
+        merged = 0
+        for stored, understanding in reversed(newest_first):  # oldest first
+            story, films = await _file_item(conn, stored, understanding, now)
+            new_films.extend(films)
+            if story is None:
+                merged += 1
+                continue
+            stories.append(story)
+            if stored.id in to_announce and understanding.kind is not StoryKind.NOT_FILM:
+                announced.append(story)
+
+        planned = 0
+        if announced:
+            await conn.executemany(
+                "UPDATE items SET announced = 1 WHERE id = ?", [(s.item_id,) for s in announced]
+            )
+            planned = await _write_outbox(
+                conn, plan(announced, await _subscribed_channels(conn)), now
+            )
+        outcome = "new" if fresh else "no_new"
+        await FeedStore.write_fetch(conn, feed_id, replace(fetch, outcome=outcome))
+    return IngestResult(
+        new=[stored for stored, _ in fresh],
+        stories=stories,
+        merged=merged,
+        announced=announced,
+        planned=planned,
+        new_films=new_films,
+    )
+
+
+async def _file_item(
+    conn: aiosqlite.Connection, stored: StoredItem, understanding: Understanding, now: datetime
+) -> tuple[NewStory | None, list[tuple[int, str]]]:
+    """Attach one item to the knowledge base; return the story it created (None when it merged)."""
+    item = stored.item
+    film_ids: list[int] = []
+    created: list[tuple[int, str]] = []
+    for title in understanding.films:
+        found = await knowledge.film_id_for(conn, title, now)
+        if found is None:
+            continue
+        film_id, is_new = found
+        if film_id not in film_ids:
+            film_ids.append(film_id)
+        if is_new:
+            created.append((film_id, title))
+    main_film = film_ids[0] if film_ids else None
+
+    story_id = None
+    for candidate_id, candidate_title in await knowledge.recent_story_titles(
+        conn,
+        main_film_id=main_film,
+        kind=understanding.kind,
+        since=item.published - MERGE_WINDOW,
+        until=item.published + MERGE_WINDOW,
+    ):
+        if is_same_story(item.title, candidate_title, same_film=main_film is not None):
+            story_id = candidate_id
+            break
+    new_story = None
+    if story_id is None:
+        story_id = await knowledge.insert_story(
+            conn,
+            kind=understanding.kind,
+            title=item.title,
+            summary=understanding.summary,
+            status=understanding.status,
+            film_ids=film_ids,
+            people=understanding.people,
+            published=item.published,
+            now=now,
+        )
+        new_story = NewStory(story_id, stored.id, item, understanding)
+    await knowledge.add_source(
+        conn,
+        story_id=story_id,
+        item_id=stored.id,
+        outlet=item.feed,
+        url=item.url,
+        title=item.title,
+        published=item.published,
+    )
+    for mention in understanding.releases:
+        found = await knowledge.film_id_for(conn, mention.film, now)
+        if found is None:
+            continue
+        if found[1]:
+            created.append((found[0], mention.film))
+        await knowledge.record_release(
+            conn,
+            film_id=found[0],
+            mention=mention,
+            story_id=story_id,
+            outlet=item.feed,
+            url=item.url,
+            stated_at=item.published,
+            now=now,
+        )
+    if understanding.status and main_film is not None:
+        await knowledge.set_status(
+            conn,
+            film_id=main_film,
+            status=understanding.status,
+            story_id=story_id,
+            published=item.published,
+        )
+    return new_story, created
+
+
+async def _seen(
+    conn: aiosqlite.Connection, feed_id: int, item: FeedItem, *, links_identify: bool
+) -> bool:
+    if links_identify:
+        query = "SELECT 1 FROM items WHERE feed_id = ? AND (key = ? OR url = ?) LIMIT 1"
+        params: tuple[object, ...] = (feed_id, item.key, item.url)
+    else:
+        query = "SELECT 1 FROM items WHERE feed_id = ? AND key = ? LIMIT 1"
+        params = (feed_id, item.key)
+    async with conn.execute(query, params) as cursor:
+        return await cursor.fetchone() is not None
+
+
+async def _insert_item(
+    conn: aiosqlite.Connection, feed_id: int, item: FeedItem, now: datetime
+) -> int | None:
+    cursor = await conn.execute(
+        "INSERT INTO items (feed_id, key, url, title, summary, published, authors, "
+        "categories, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (feed_id, key) DO NOTHING",
+        (
+            feed_id,
+            item.key,
+            item.url,
+            item.title,
+            item.summary,
+            to_db(item.published),
+            json.dumps(item.authors),
+            json.dumps(item.categories),
+            to_db(now),
+        ),
+    )
+    return cursor.lastrowid if cursor.rowcount == 1 else None
+
+
+async def _subscribed_channels(conn: aiosqlite.Connection) -> list[Target]:
+    async with conn.execute("SELECT target FROM channel_subscriptions ORDER BY id") as cursor:
+        return [Target.from_key(row[0]) for row in await cursor.fetchall()]
+
+
+async def _write_outbox(
+    conn: aiosqlite.Connection, deliveries: list[PlannedDelivery], now: datetime
+) -> int:
+    written = 0
+    for delivery in deliveries:
+        cursor = await conn.execute(
+            "INSERT INTO outbox (idempotency_key, target, platform, payload, next_attempt_at, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING",
+            (
+                delivery.idempotency_key,
+                delivery.target.key,
+                delivery.target.platform,
+                delivery.payload,
+                to_db(now),
+                to_db(now),
+            ),
+        )
+        written += cursor.rowcount
+    return written
