@@ -27,7 +27,7 @@ import calendar
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
@@ -357,15 +357,23 @@ def find_release_mentions(
         if inside:
             found.extend(_sentence_releases(text, lowered, (start, end), inside, hits, films))
     mentions: list[ReleaseMention] = []
-    seen: set[tuple[str, date, Precision]] = set()
+    where: dict[tuple[str, date, Precision], int] = {}
     for item in found:
         span = item.span
         if span.last < cutoff:
             continue
         key = (item.film, span.first, span.precision)
-        if key in seen:
+        if key in where:
+            # The same release said twice: keep the first words, fill in what it left out
+            # ("sets December 18, 2026" in the title, "in theaters" in the summary).
+            earlier = mentions[where[key]]
+            mentions[where[key]] = replace(
+                earlier,
+                region=earlier.region or item.region,
+                medium=earlier.medium or item.medium,
+            )
             continue
-        seen.add(key)
+        where[key] = len(mentions)
         mentions.append(
             ReleaseMention(
                 film=item.film,

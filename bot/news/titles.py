@@ -9,6 +9,7 @@ base already knows are found with Aho-Corasick, which stays fast with 50,000 tit
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -32,9 +33,13 @@ __all__ = [
 class KnownTitles:
     """Known film titles and aliases from the knowledge base, found in text with Aho-Corasick (pyahocorasick)."""
 
+    # find() runs in worker threads while add() runs on the event loop: the lock guards the
+    # table and the version, and an automaton is never changed once built.
     def __init__(self, entries: Iterable[tuple[str, str]] = ()) -> None:
         self._canonical: dict[str, str] = {}  # lowercased alias -> canonical title
         self._automaton: ahocorasick.Automaton | None = None
+        self._version = 0
+        self._lock = threading.Lock()
         for alias, canonical in entries:
             self.add(alias, canonical)
 
@@ -42,8 +47,12 @@ class KnownTitles:
         key = _fold(alias.strip())
         if not key or not canonical.strip():
             return
-        self._canonical[key] = canonical.strip()
-        self._automaton = None  # rebuilt on the next find
+        with self._lock:
+            if self._canonical.get(key) == canonical.strip():
+                return
+            self._canonical[key] = canonical.strip()
+            self._version += 1
+            self._automaton = None  # rebuilt on the next find
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, canonical) of whole-word, case-insensitive matches; longest wins, in text order."""
@@ -70,13 +79,18 @@ class KnownTitles:
         return len(self._canonical)
 
     def _built(self) -> ahocorasick.Automaton:
-        if self._automaton is None:
-            automaton = ahocorasick.Automaton()
-            for key, canonical in self._canonical.items():
-                automaton.add_word(key, (len(key), canonical))
-            automaton.make_automaton()
-            self._automaton = automaton
-        return self._automaton
+        with self._lock:
+            if self._automaton is not None:
+                return self._automaton
+            snapshot, version = dict(self._canonical), self._version
+        automaton = ahocorasick.Automaton()  # built outside the lock: add() never waits on it
+        for key, canonical in snapshot.items():
+            automaton.add_word(key, (len(key), canonical))
+        automaton.make_automaton()
+        with self._lock:
+            if self._version == version:
+                self._automaton = automaton
+        return automaton
 
 
 def _fold(text: str) -> str:
