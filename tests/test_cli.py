@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -225,3 +226,24 @@ def test_headless_run_polls_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None
         pending = conn.execute("SELECT COUNT(*) FROM outbox WHERE status = 'pending'").fetchone()[0]
     # headless has no console; the demo's console channel was never subscribed, so nothing is queued
     assert pending == 0
+
+
+def test_eval_prints_accuracy_and_a_json_line(tmp_path: Path) -> None:
+    result = filmbot("eval", str(REPO / "tests" / "data" / "eval.jsonl"), "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    assert figures["n"] >= 60
+    assert {"kind_acc", "film_acc", "date_acc"} <= figures.keys()
+    assert figures["kind_acc"] >= 0.8 and figures["film_acc"] >= 0.8 and figures["date_acc"] >= 0.8
+    assert "sequel_announced" in result.stdout  # the confusion table names the kinds
+
+
+def test_eval_rejects_a_bad_line_with_file_and_line(tmp_path: Path) -> None:
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(
+        '{"id": "a", "title": "t", "summary": "s", "published": null, "film": null, '
+        '"kind": "other", "release_date": null, "extra": 1}\n{"id": "b", "title": \n'
+    )
+    result = filmbot("eval", str(cases), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "cases.jsonl:2" in result.stderr and "Traceback" not in result.stderr

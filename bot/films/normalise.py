@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _ROMAN = {
     "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8", "ix": "9",
@@ -26,6 +27,7 @@ _NOT_WORD = re.compile(r"[\W_]+")  # letters of any script and digits are kept
 _ROMAN_ONLY_AT_END = {"v"}
 
 
+@lru_cache(maxsize=16384)  # pure, and called several times per news item with the same titles
 def normalise_title(title: str) -> str:
     text = unicodedata.normalize("NFKD", title)
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()

@@ -157,6 +157,7 @@ _TRIGGER = re.compile(
             |big\s+screens?|netflix|hulu|max|peacock|disney\+|prime\s+video|apple\s+tv\+?
             |paramount\+|streaming|digital|vod|imax|home|platforms?)
       | (?:in|to|into)\s+(?:[\w.+'-]+\s+){0,2}?(?:theaters|theatres|cinemas)
+      | on\s+(?:netflix|hulu|peacock|disney\+|prime\s+video|apple\s+tv\+|paramount\+|hbo\s+max)
     )(?![\w+])"""
 )
 # Things other than a film that get released, premiered or dated.
@@ -231,6 +232,19 @@ _OLD = re.compile(
     r"|(?:previous|prior|original|old|former|earlier)\s+(?:release\s+)?(?:date|slot|plan)s?)\b"
 )
 _NOW = re.compile(r"(?i)\b(?:now|instead|new)\b")
+# A possessive right before a date and its release noun ties the two on its own, whatever
+# came earlier: "the trailer is here ahead of the film's July 17, 2026 release".
+_POSSESSIVE = re.compile(
+    r"(?i)(?:\b(?:its|their)|\w['’]s)\s+(?:(?:planned|scheduled|expected|upcoming"
+    r"|anticipated|official|confirmed)\s+)?$"
+)
+# Words right after a film's name that make the film, not the trailer or book before it,
+# what the release words are about: "the trailer for 'Weapons', which hits theaters
+# Aug. 8", "the trailer for 'Marty Supreme', in theaters Dec. 25".
+_FILM_CLAUSE = re.compile(
+    r"(?i)['’\"”]?\s*,\s*(?:(?:which|that|who)\b|(?:(?:now|also|out|arriving|coming|opening"
+    r"|playing|hitting|landing|streaming|due)\s+)?(?:in|on)\s)"
+)
 _QUOTED = re.compile(
     r"(?:(?<=\s)|(?<=^)|(?<=\())['‘\"“](?P<t>[A-Z0-9][^'’\"”\n]{0,60}?)['’\"”](?![a-z])"
 )
@@ -352,6 +366,8 @@ def find_release_mentions(
         if not inside:
             continue
         hits = _find_films(text, films, start, end)
+        # A "title" that is only a date ("Dec. 25" taken for a film upstream) is the date.
+        hits = [h for h in hits if not any(_is_date_only(h, s) for s in inside)]
         # A date inside a title is part of the title: "Blade Runner 2049", "Halloween Ends".
         inside = [s for s in inside if not any(h.start <= s.start and s.end <= h.end for h in hits)]
         if inside:
@@ -385,6 +401,10 @@ def find_release_mentions(
             )
         )
     return mentions
+
+
+def _is_date_only(hit: _FilmHit, span: _DateSpan) -> bool:
+    return not span.bare_year and span.start <= hit.start and hit.end <= span.end
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -728,9 +748,13 @@ def _find_films(text: str, films: Sequence[str], start: int, end: int) -> list[_
         pattern = _film_pattern(film)
         if pattern is not None:
             # A shorthand ("Avatar 2 and 3") names this film where its number stands.
+            # A capitalised title written all in lower case is a common word: "its
+            # world premiere" does not name a film called World.
+            capital = film != film.lower()
             hits.extend(
                 _FilmHit(m.start("also") if m["also"] else m.start(), m.end(), film)
                 for m in pattern.finditer(text, start, end)
+                if not capital or not m.group(0).islower()
             )
     # Where two titles overlap ("Heat" inside "Heat 2"), the longer one is what was named.
     hits.sort(key=lambda hit: (hit.start, -(hit.end - hit.start)))
@@ -872,14 +896,14 @@ def _judge(sentence: _Sentence, span: _DateSpan, prev_end: int, films: Sequence[
     if span.bare_year and not post:
         if trigger is None or span.start - trigger[1] > _BARE_YEAR_REACH:
             return _Verdict(None, -1, "", "")
-    tied = False
-    if trigger is not None and not _blocked(sentence, trigger[1], span.start):
-        tied = True
-    elif post and not _blocked(sentence, prev_end, span.start):
-        tied = True
+    # "ahead of its Aug. 8 release": the possessive, not an earlier verb, ties the date.
+    owned = post and _POSSESSIVE.search(text, max(prev_end, span.start - 40), span.start)
+    by_trigger = (
+        not owned and trigger is not None and not _blocked(sentence, trigger[1], span.start)
+    )
+    tied = owned or by_trigger or (post and not _blocked(sentence, prev_end, span.start))
     if not tied or _blocked(sentence, span.end, after_end):
         return _Verdict(None, -1, "", "")
-    by_trigger = trigger is not None and not _blocked(sentence, trigger[1], span.start)
     film = _subject_film(sentence, span, films, by_trigger)
     if film is None:
         return _Verdict(None, -1, "", "")
@@ -928,7 +952,9 @@ def _subject_film(
         hit = named[-1]
         window = sentence.text[max(sentence.start, hit.start - 40) : hit.start]
         # "Filming on Dune 3 is set for January": the film is not what the words date.
-        return None if by_trigger and _NOT_OF_FILM.search(window) else hit.film
+        if by_trigger and _NOT_OF_FILM.search(window):
+            return hit.film if _FILM_CLAUSE.match(sentence.text, hit.end, span.start) else None
+        return hit.film
     later = [h for h in sentence.films if h.start >= span.end]
     if later:
         return later[0].film
