@@ -8,7 +8,8 @@ understood as published at DEFAULT_PUBLISHED (2026-01-01T00:00Z), so relative da
 Scoring: kind exact; film by normal form (normalise_title) of the first film found, an
 expected null being right when no film is found; release_date as the first release mention
 for the expected film, written per its precision (day YYYY-MM-DD, month or season YYYY-MM,
-year YYYY), an expected null being right when there is no release mention at all.
+year YYYY), an expected null being right when there is no release mention for the expected
+film (for any film, when no film is expected).
 """
 
 from __future__ import annotations
@@ -228,9 +229,10 @@ def evaluate(cases: Sequence[EvalCase]) -> EvalReport:
             else film is not None and normalise_title(film) == normalise_title(case.film)
         )
         release = _predicted_release(case, result)
-        release_ok = (
-            not result.releases if case.release_date is None else release == case.release_date
-        )
+        # The release the item gives for the expected film (or for any film when none is
+        # expected) must be the expected one; a date for some other film named in passing is
+        # neither right nor wrong here.
+        release_ok = release == case.release_date
         for name, ok, expected, predicted in (
             ("kind", kind == case.kind, case.kind, kind),
             ("film", film_ok, case.film, film),
