@@ -437,6 +437,212 @@ CASES: list[tuple[str, datetime, list[str], list[Expected]]] = [
     ("The 'Heat' 4K Blu-ray is released on March 3.", _pub(2022, 2, 1), ["Heat"], []),
     # no film, no release
     ("The film hits theaters Dec. 18, 2026.", _pub(2025, 6, 1), [], []),
+    # --- a possessive before the date and its release noun ties them, whatever came before
+    (
+        "The first full trailer for 'The Odyssey' is here, ahead of the film's July 17, 2026 "
+        "release in theaters and IMAX.",
+        _pub(2025, 12, 10),
+        ["The Odyssey"],
+        [("The Odyssey", "2026-07-17", "day", "July 17, 2026", "", "theaters")],
+    ),
+    (
+        "Paramount released the final trailer ahead of the movie's May 23 release.",
+        _pub(2025, 4, 7),
+        ["Mission: Impossible - The Final Reckoning"],
+        [("Mission: Impossible - The Final Reckoning", "2025-05-23", "day", "May 23")],
+    ),
+    (
+        "The teaser for 'Weapons' arrives before its Aug. 8 release.",
+        _pub(2025, 1, 28),
+        ["Weapons"],
+        [("Weapons", "2025-08-08", "day", "Aug. 8")],
+    ),
+    (
+        "A new poster for 'Dune: Part Three' teases the sequel's planned Dec. 18, 2026 "
+        "theatrical release.",
+        _pub(2025, 6, 1),
+        [DUNE3],
+        [(DUNE3, "2026-12-18", "day", "Dec. 18, 2026", "", "theaters")],
+    ),
+    (
+        "Filming wrapped last week ahead of its Dec. 18 release.",
+        _pub(2025, 6, 1),
+        ["Heat 2"],
+        [("Heat 2", "2025-12-18", "day", "Dec. 18")],
+    ),
+    # ...but "its" is the nearest subject's: here the soundtrack's, the album's
+    (
+        "The 'Wicked: For Good' soundtrack is streaming ahead of its Nov. 21 release.",
+        _pub(2025, 10, 1),
+        ["Wicked: For Good"],
+        [],
+    ),
+    (
+        "The score is due ahead of the album's Nov. 21 release.",
+        _pub(2025, 10, 1),
+        ["Wicked: For Good"],
+        [],
+    ),
+    # --- a place of release right before the date, even after a trailer
+    (
+        "A24 released the trailer for Josh Safdie's 'Marty Supreme', in theaters Dec. 25.",
+        _pub(2025, 10, 7),
+        ["Marty Supreme"],
+        [("Marty Supreme", "2025-12-25", "day", "Dec. 25", "", "theaters")],
+    ),
+    (
+        "Watch the trailer for 'Paddington 4', in cinemas 14 February.",
+        _pub(2025, 11, 1),
+        ["Paddington 4"],
+        [("Paddington 4", "2026-02-14", "day", "14 February", "", "theaters")],
+    ),
+    (
+        "Warner Bros. has released the first teaser for 'Weapons', which hits theaters "
+        "August 8, 2025.",
+        _pub(2025, 1, 28),
+        ["Weapons"],
+        [("Weapons", "2025-08-08", "day", "August 8, 2025", "", "theaters")],
+    ),
+    (
+        "Warner Bros. releases 'Trap' in theaters on Friday, Aug. 2.",
+        _pub(2024, 8, 1),
+        ["Trap"],
+        [("Trap", "2024-08-02", "day", "Aug. 2", "", "theaters")],
+    ),
+    (
+        "The trailer for 'Frankenstein' is out; the film lands on Prime Video Nov. 7.",
+        _pub(2025, 7, 1),
+        ["Frankenstein"],
+        [("Frankenstein", "2025-11-07", "day", "Nov. 7", "", "Prime Video")],
+    ),
+    (
+        "The new trailer teases 'Anora', on Netflix November 7.",
+        _pub(2025, 7, 1),
+        ["Anora"],
+        [("Anora", "2025-11-07", "day", "November 7", "", "Netflix")],
+    ),
+    # a film list that wrongly holds a common word or a date does not steal the date
+    (
+        "Frankenstein will have its world premiere at the Venice Film Festival on August 30 "
+        "before arriving on Netflix on November 7.",
+        _pub(2025, 7, 22),
+        ["Frankenstein", "World"],
+        [("Frankenstein", "2025-11-07", "day", "November 7", "", "Netflix")],
+    ),
+    (
+        "Warner Bros. releases 'Trap' in theaters on Friday, Aug. 2.",
+        _pub(2024, 8, 1),
+        ["Trap", "Aug. 2"],
+        [("Trap", "2024-08-02", "day", "Aug. 2", "", "theaters")],
+    ),
+    # ...while the trailer's own date stays the trailer's
+    (
+        "The trailer for 'Dune: Part Three' arrives in theaters Dec. 5.",
+        _pub(2025, 11, 1),
+        [DUNE3],
+        [],
+    ),
+    # --- a date the film is taken off, or no longer has, is not its release
+    (
+        "'Mickey 17' Pulled From January Release Date. Warner Bros. has removed Bong Joon Ho's "
+        "Mickey 17 from its January 31, 2025 release date; no new date has been set.",
+        _pub(2024, 10, 1),
+        ["Mickey 17"],
+        [],
+    ),
+    ("Sony has pulled 'Kraven' from its March 2025 slot.", _pub(2024, 6, 1), ["Kraven"], []),
+    ("'Kraven' was yanked off the March 2025 calendar.", _pub(2024, 6, 1), ["Kraven"], []),
+    (
+        "Disney has taken 'Blade' off its November 2025 release date.",
+        _pub(2024, 6, 1),
+        ["Blade"],
+        [],
+    ),
+    ("'Blade' vacates its Nov. 7, 2025 date.", _pub(2024, 6, 1), ["Blade"], []),
+    ("Sony pushed 'Kraven' back from its Dec. 13 date.", _pub(2024, 6, 1), ["Kraven"], []),
+    ("'Frankenstein' no longer opens on Nov. 7.", _pub(2025, 2, 11), ["Frankenstein"], []),
+    (
+        "Frankenstein will no longer arrive this spring; Netflix has not given a new date.",
+        _pub(2025, 2, 11),
+        ["Frankenstein"],
+        [],
+    ),
+    (
+        "'Frankenstein' won't hit theaters in March as planned.",
+        _pub(2025, 2, 11),
+        ["Frankenstein"],
+        [],
+    ),
+    (
+        "'Frankenstein' no longer opens in March; it now opens May 2, 2026.",
+        _pub(2025, 2, 11),
+        ["Frankenstein"],
+        [("Frankenstein", "2026-05-02", "day", "May 2, 2026")],
+    ),
+    (
+        "The film moves off its March date to May 2, 2026.",
+        _pub(2025, 2, 11),
+        ["Frankenstein"],
+        [("Frankenstein", "2026-05-02", "day", "May 2, 2026")],
+    ),
+    # "not ... until" still dates it; "from" after a place, not a verb, is the release
+    (
+        "'Frankenstein' isn't expected to open until March 2026.",
+        _pub(2025, 2, 11),
+        ["Frankenstein"],
+        [("Frankenstein", "2026-03-01", "month", "March 2026")],
+    ),
+    (
+        "Netflix takes 'Frankenstein' to theaters from Oct. 17.",
+        _pub(2025, 7, 1),
+        ["Frankenstein"],
+        [("Frankenstein", "2025-10-17", "day", "Oct. 17", "", "theaters")],
+    ),
+    # --- a shoot's start is never a release, even with "set" or "scheduled"
+    (
+        "Adam Driver will play Enzo Ferrari in Michael Mann's biopic Ferrari, with filming set "
+        "to begin in Italy on August 1.",
+        _pub(2022, 5, 3),
+        ["Ferrari"],
+        [],
+    ),
+    ("Cameras are set to roll on August 1 in Modena.", _pub(2022, 5, 3), ["Ferrari"], []),
+    ("Production begins August 1 in Italy.", _pub(2022, 5, 3), ["Ferrari"], []),
+    ("Production on the film is scheduled for August 1.", _pub(2022, 5, 3), ["Ferrari"], []),
+    ("Shooting is slated for August 1 in Rome.", _pub(2022, 5, 3), ["Ferrari"], []),
+    ("'Ferrari' is set to begin in Modena on August 1.", _pub(2022, 5, 3), ["Ferrari"], []),
+    # ...while "production" naming the film, or a later clause, still dates a release
+    (
+        "The Netflix production arrives Nov. 7.",
+        _pub(2025, 7, 1),
+        ["Frankenstein"],
+        [("Frankenstein", "2025-11-07", "day", "Nov. 7", "", "Netflix")],
+    ),
+    (
+        "Production company A24 has set 'Ferrari' for Dec. 25.",
+        _pub(2023, 6, 1),
+        ["Ferrari"],
+        [("Ferrari", "2023-12-25", "day", "Dec. 25")],
+    ),
+    (
+        "Production wrapped in May and the film is set for Dec. 25.",
+        _pub(2023, 6, 1),
+        ["Ferrari"],
+        [("Ferrari", "2023-12-25", "day", "Dec. 25")],
+    ),
+    # (a clause after an abbreviation's full stop has its own subject)
+    (
+        "'Heat 2' begins filming in Jan. Warner Bros. has dated it for Dec. 18, 2026.",
+        _pub(2025, 6, 1),
+        ["Heat 2"],
+        [("Heat 2", "2026-12-18", "day", "Dec. 18, 2026")],
+    ),
+    (
+        "With production set to begin in May, the film is dated for Dec. 18, 2026.",
+        _pub(2025, 6, 1),
+        ["Heat 2"],
+        [("Heat 2", "2026-12-18", "day", "Dec. 18, 2026")],
+    ),
 ]
 
 

@@ -200,6 +200,21 @@ _ACT = re.compile(
       | annecy | locarno | busan
     )(?![\w+])"""
 )
+# Release words whose subject is the shoot, not the film: "with filming set to begin in
+# Italy on August 1", "production on the film is scheduled for May 4", "cameras are set to
+# roll August 1". The activity must head the clause the release word is in.
+_ACT_SUBJECT = re.compile(
+    r"""(?xi)\b(?:filming|shooting|shoot|principal\s+photography|photography|cameras?|casting
+      | auditions?|rehearsals?|(?:pre-?|post-?)?production(?!\s+(?:company|companies|banner
+        |house|outfit|designers?|design|studio|partners?|deals?|notes|values?)\b)
+    )\b(?:(?!\b(?:and|but|while|before|after|ahead|as|when|then|so|because|since|once
+        |with|which|that|who|now)\b)[^.,;:'’"”()])*$"""
+)
+_WORD_BEFORE_ACT = re.compile(r"(\S+)\s+$")
+_DETERMINERS = frozenset("the a an this that its their his her whose our new latest next".split())
+_TO_BEGIN = re.compile(
+    r"(?i)\s+to\s+(?:begin|start|commence|roll|resume|kick\s+off|get\s+(?:underway|going))\b"
+)
 # Words that point back at a film: they stop the search for a non-film subject.
 _REF = re.compile(
     r"\b(?:film|movie|sequel|prequel|follow-?up|spin-?off|reboot|remake|threequel|pic"
@@ -232,6 +247,22 @@ _OLD = re.compile(
     r"|(?:previous|prior|original|old|former|earlier)\s+(?:release\s+)?(?:date|slot|plan)s?)\b"
 )
 _NOW = re.compile(r"(?i)\b(?:now|instead|new)\b")
+# A date the film is taken off: "removed 'Mickey 17' from its January 31, 2025 release
+# date", "pulled from its March 2025 slot", "vacates its Nov. 7 date". The verb must not
+# be followed by release words of its own ("takes it to theaters from Oct. 17").
+_TAKEN_FROM = re.compile(
+    r"(?i)\b(?:pull|remov|yank|drop|tak(?:e|en|es|ing)\b|took\b|bump|push|mov|shift|delay"
+    r"|postpon|scrap|strip)\w*[^.;!?]{0,70}?\b(?:from|off)\s+(?:(?:its|the|their|a|an|his|her"
+    r"|original|originally|planned|previous|previously|scheduled|current|earlier|prior|old"
+    r"|former)\s+)*$"
+    r"|\b(?:vacat(?:e|es|ed|ing)|exit(?:s|ed|ing)?|los(?:e|es|t|ing)|giv(?:e|es|ing)\s+up"
+    r"|gave\s+up|abandon(?:s|ed|ing)?|forfeit(?:s|ed|ing)?)\s+(?:(?:its|the|their|a|an"
+    r"|original|planned|previous|scheduled|current|prior)\s+)*$"
+)
+# "will no longer arrive this spring", "won't hit theaters in March": the release words
+# are denied. "won't open until 2027" still dates the film.
+_DENIED = re.compile(r"(?i)(?:\b(?:no\s+longer|not|never)|n['’]t)\s+(?:[\w-]+\s+){0,2}$")
+_UNTIL = re.compile(r"(?i)\b(?:until|till|before|prior\s+to|earlier\s+than|sooner\s+than)\b")
 # A possessive right before a date and its release noun ties the two on its own, whatever
 # came earlier: "the trailer is here ahead of the film's July 17, 2026 release".
 _POSSESSIVE = re.compile(
@@ -857,7 +888,10 @@ def _sentence_releases(
         verdict = _judge(sentence, span, prev_end, films)
         verdicts.append(verdict)
         groups.append(groups[-1] + 1 if groups else 0)
-        if verdict.film is not None and _is_old(sentence, span, prev_end, verdict.trigger_end):
+        if verdict.film is not None and (
+            _is_old(sentence, span, prev_end, verdict.trigger_end)
+            or _is_withdrawn(sentence, span, prev_end, verdict.trigger_end)
+        ):
             drop.add(index)
     _drop_superseded(sentence, dates, verdicts, drop)
     _drop_from_dates(sentence, dates, verdicts, drop)
@@ -899,7 +933,10 @@ def _judge(sentence: _Sentence, span: _DateSpan, prev_end: int, films: Sequence[
     # "ahead of its Aug. 8 release": the possessive, not an earlier verb, ties the date.
     owned = post and _POSSESSIVE.search(text, max(prev_end, span.start - 40), span.start)
     by_trigger = (
-        not owned and trigger is not None and not _blocked(sentence, trigger[1], span.start)
+        not owned
+        and trigger is not None
+        and not _blocked(sentence, trigger[1], span.start)
+        and not _starts_an_activity(sentence, trigger)
     )
     tied = owned or by_trigger or (post and not _blocked(sentence, prev_end, span.start))
     if not tied or _blocked(sentence, span.end, after_end):
@@ -910,6 +947,30 @@ def _judge(sentence: _Sentence, span: _DateSpan, prev_end: int, films: Sequence[
     trigger_end = trigger[1] if trigger is not None else -1
     region, medium = _qualifiers(sentence, span, prev_end)
     return _Verdict(film, trigger_end, region, medium)
+
+
+def _starts_an_activity(sentence: _Sentence, trigger: tuple[int, int]) -> bool:
+    """ "Filming is set for August 1", "'Ferrari' is set to begin in Italy on August 1":
+    the release word dates the start of a shoot, not a release."""
+    if _TO_BEGIN.match(sentence.text, trigger[1]):
+        return True
+    window = max(sentence.start, trigger[0] - 45)
+    act = _ACT_SUBJECT.search(sentence.text, window, trigger[0])
+    if act is None:
+        return False
+    # "the A24 production hits theaters Friday": there the production is the film.
+    before = _WORD_BEFORE_ACT.search(
+        sentence.text, max(sentence.start, act.start() - 30), act.start()
+    )
+    return not (
+        act.group(0).lower().startswith(("production", "pre", "post"))
+        and before is not None
+        and (
+            before[1].lower() in _DETERMINERS
+            or before[1][0].isupper()
+            or before[1].endswith(("'s", "’s"))
+        )
+    )
 
 
 def _blocked(sentence: _Sentence, start: int, end: int) -> bool:
@@ -981,6 +1042,25 @@ def _is_old(sentence: _Sentence, span: _DateSpan, prev_end: int, trigger_end: in
         ):
             return True
     return False
+
+
+def _is_withdrawn(sentence: _Sentence, span: _DateSpan, prev_end: int, trigger_end: int) -> bool:
+    """A date the film no longer has: "pulled from its March 2025 slot", "no longer opens
+    Nov. 7", "will not arrive this spring"."""
+    text = sentence.text
+    taken = _TAKEN_FROM.search(text, max(prev_end, span.start - 100), span.start)
+    if taken is not None and not any(
+        taken.start() < s and e <= span.start for s, e in sentence.triggers
+    ):
+        # The first trigger may be the verb itself ("pushed"); a later one re-dates it.
+        return True
+    trigger = next((t for t in sentence.triggers if t[1] == trigger_end), None)
+    if trigger is None:
+        return False
+    return bool(
+        _DENIED.search(text, max(prev_end, trigger[0] - 30), trigger[0])
+        and not _UNTIL.search(text, trigger[1], span.start)
+    )
 
 
 def _drop_superseded(
