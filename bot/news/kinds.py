@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 import ahocorasick
 
@@ -26,11 +27,14 @@ TITLE_WEIGHT = 3.0
 class Cue:
     pattern: re.Pattern[str]
     weight: float
+    # For a pattern with digits or symbols in it: the symbols one of which every match without
+    # any of the pattern's words contains ("" when every match has a word). None: always run.
+    symbols: str | None = None
 
 
-def _cue(pattern: str, weight: float) -> Cue:
+def _cue(pattern: str, weight: float, *, symbols: str | None = None) -> Cue:
     # Matched against lower-cased text: several times faster than re.IGNORECASE.
-    return Cue(re.compile(pattern), weight)
+    return Cue(re.compile(pattern), weight, symbols)
 
 
 _SEQUEL_NOUN = r"(?:sequel|prequel|spin-?off|remake|reboot|follow-up|threequel|third (?:film|movie|installment)|fourth (?:film|movie))"
@@ -114,16 +118,21 @@ _CUES: Mapping[StoryKind, tuple[Cue, ...]] = {
         _cue(r"\bbox[- ]office\b", 4),
         _cue(r"\bopening weekend\b|\bweekend (?:box|gross|haul|estimates?)\b", 3),
         _cue(r"\b(?:grosses|grossed|gross|haul|ticket sales|previews)\b", 2.5),
-        _cue(r"\$\s?\d[\d.,]*\s?(?:m|million|b|bn|billion)\b", 1.5),
+        _cue(r"\$\s?\d[\d.,]*\s?(?:m|million|b|bn|billion)\b", 1.5, symbols="$"),
         _cue(
             r"\b(?:debuts?|opens?|tops|leads|crosses|passes|wins|topped|led)\b.{0,30}(?:weekend|\$\d)",
             2,
+            symbols="",
         ),
     ),
     StoryKind.REVIEW: (
         _cue(r"\breview\b", 4),
         _cue(r"\breviews\b|\bverdict\b|\bcritics\b", 1.5),
-        _cue(r"\bstars? out of\b|\b[1-5](?:\.5)?/(?:5|10)\b|★|\bout of (?:five|5|10)\b", 3),
+        _cue(
+            r"\bstars? out of\b|\b[1-5](?:\.5)?/(?:5|10)\b|★|\bout of (?:five|5|10)\b",
+            3,
+            symbols="/★",
+        ),
     ),
     StoryKind.OTHER: (
         _cue(
@@ -155,6 +164,7 @@ _OTHER_MEDIA = (
         r"video games?|playstation|xbox|nintendo|albums?|world tour|music video|grammys?|"
         r"broadway|west end|stage play|podcast)\b",
         3,
+        symbols="",
     ),
     _cue(
         r"\b(?:series|tv|television|hbo|cancell?ed|pilot|songs?|singles?|tour|novels?|books?)\b",
@@ -172,7 +182,8 @@ _FILM_WORDS = (
 
 
 # Scanning a text with every cue regex is the slow part, so each cue is first checked for
-# its literal words with one Aho-Corasick pass: a cue runs only when one of them occurs.
+# its literal words (and symbols) with one Aho-Corasick pass: a cue runs only when one of
+# them occurs. A cue with digits or symbols in it always runs unless it names its symbols.
 _ALWAYS_RUN = re.compile(r"\\\$|★|\\d|\[\d")
 _LITERAL = re.compile(r"[a-z]{3,}(?![?*{])|[a-z]{4,}(?=[?*{])")
 
@@ -193,55 +204,65 @@ def _literals(pattern: str) -> set[str]:
     return words - _TOO_COMMON
 
 
-def _build_trigger_index() -> tuple[ahocorasick.Automaton, tuple[Cue, ...]]:
+# Every cue group scored for a text: the kinds (in _CUES order), then other media, then film words.
+_KINDS = tuple(_CUES)
+_GROUPS: tuple[tuple[Cue, ...], ...] = (*_CUES.values(), _OTHER_MEDIA, _FILM_WORDS)
+_KIND_GROUP = {kind: index for index, kind in enumerate(_KINDS)}
+_OTHER_MEDIA_GROUP, _FILM_WORDS_GROUP = len(_KINDS), len(_KINDS) + 1
+# (group, cue) for every cue; a cue's bit in a trigger mask is its index here.
+_ALL_CUES = tuple((group, cue) for group, cues in enumerate(_GROUPS) for cue in cues)
+
+
+def _build_trigger_index() -> tuple[ahocorasick.Automaton, int]:
+    """An automaton from each literal word to the mask of cues it triggers, and the mask of
+    the cues that always run."""
+    always = 0
+    by_word: dict[str, int] = {}
+    for index, (_group, cue) in enumerate(_ALL_CUES):
+        if cue.symbols is None and _ALWAYS_RUN.search(cue.pattern.pattern):
+            always |= 1 << index
+            continue
+        for word in _literals(cue.pattern.pattern) | set(cue.symbols or ""):
+            by_word[word] = by_word.get(word, 0) | 1 << index
     automaton = ahocorasick.Automaton()
-    always = []
-    by_word: dict[str, list[Cue]] = {}
-    for cues in (*_CUES.values(), _OTHER_MEDIA, _FILM_WORDS):
-        for cue in cues:
-            if _ALWAYS_RUN.search(cue.pattern.pattern):
-                always.append(cue)
-                continue
-            for word in _literals(cue.pattern.pattern):
-                by_word.setdefault(word, []).append(cue)
-    for word, word_cues in by_word.items():
-        automaton.add_word(word, tuple(word_cues))
+    for word, mask in by_word.items():
+        automaton.add_word(word, mask)
     automaton.make_automaton()
-    return automaton, tuple(always)
+    return automaton, always
 
 
 _TRIGGERS, _ALWAYS = _build_trigger_index()
 
 
-def _active(lowered: str) -> set[int]:
-    """ids of the cues that may match the lower-cased text."""
-    active = {id(cue) for cue in _ALWAYS}
-    for _end, cues in _TRIGGERS.iter(lowered):
-        active.update(id(cue) for cue in cues)
-    return active
-
-
-def _score(cues: tuple[Cue, ...], lowered: str, active: set[int]) -> float:
-    return sum(cue.weight * len(cue.pattern.findall(lowered)) for cue in cues if id(cue) in active)
+@lru_cache(maxsize=256)  # the title and the lede are scored more than once per item
+def _group_scores(lowered: str) -> tuple[float, ...]:
+    """The score of every cue group in the lower-cased text, running only triggered cues."""
+    active = _ALWAYS
+    for _end, mask in _TRIGGERS.iter(lowered):
+        active |= mask
+    scores = [0.0] * len(_GROUPS)
+    while active:
+        lowest = active & -active
+        group, cue = _ALL_CUES[lowest.bit_length() - 1]
+        scores[group] += cue.weight * len(cue.pattern.findall(lowered))
+        active ^= lowest
+    return tuple(scores)
 
 
 def kind_score(kind: StoryKind, text: str) -> float:
-    lowered = text.lower()
-    cues = _CUES.get(kind, ())
-    return _score(cues, lowered, _active(lowered)) if cues else 0.0
+    group = _KIND_GROUP.get(kind)
+    return 0.0 if group is None else _group_scores(text.lower())[group]
 
 
 def kind_scores(text: str) -> dict[StoryKind, float]:
-    lowered = text.lower()
-    active = _active(lowered)
-    return {kind: _score(cues, lowered, active) for kind, cues in _CUES.items()}
+    scores = _group_scores(text.lower())
+    return dict(zip(_KINDS, scores, strict=False))
 
 
 def film_versus_other_media(text: str) -> float:
     """Positive when the text is about TV, music, games, books or theatre more than film."""
-    lowered = text.lower()
-    active = _active(lowered)
-    return _score(_OTHER_MEDIA, lowered, active) - _score(_FILM_WORDS, lowered, active)
+    scores = _group_scores(text.lower())
+    return scores[_OTHER_MEDIA_GROUP] - scores[_FILM_WORDS_GROUP]
 
 
 def _lede(summary: str) -> str:

@@ -84,11 +84,36 @@ _ROLE_WORDS = {
 }  # fmt: skip
 
 
+_NOT_NAME_OR_COMPANY = _NOT_NAME | COMPANIES
+_SPACES = re.compile(r"\s+")
+_PLAYS_BEFORE = re.compile(r"\b(?:as|play|plays|playing)\s+$")  # "to star as Enzo Ferrari"
+
+
+# Searching for a role before every name is slow. A match ends (but for spaces) right before
+# the name, with one of these words or with "and"/"&" and one more word ("director and writer").
+_ROLE_LAST_WORDS = (
+    "director", "producer", "filmmaker", "helmer", "auteur", "writer", "composer", "star",
+    "stars", "starring", "actor", "actress", "newcomer", "by",
+)  # fmt: skip
+
+
+def _role_before(before: str) -> re.Match[str] | None:
+    # A quick test first, where it is exact: outside ASCII re.IGNORECASE matches more than
+    # lower() does ("ſ" is "s" to it).
+    if before.isascii():
+        words = before.lower().rsplit(None, 2)
+        if not words or not (
+            words[-1].endswith(_ROLE_LAST_WORDS) or (len(words) > 1 and words[-2] in ("and", "&"))
+        ):
+            return None
+    return _ROLE_BEFORE.search(before)
+
+
 def _role(text: str, start: int, end: int) -> str:
     before = text[max(0, start - 40) : start]
-    match = _ROLE_BEFORE.search(before)
+    match = _role_before(before)
     if match:
-        return _ROLE_WORDS.get(re.sub(r"\s+", " ", match.group("role").lower()), "")
+        return _ROLE_WORDS.get(_SPACES.sub(" ", match.group("role").lower()), "")
     after = _ROLE_AFTER.match(text[end : end + 70])
     if after:
         word = next(g for g in after.groups() if g)
@@ -104,9 +129,7 @@ def _clean_name(name: str) -> str | None:
         words = words[:-1]
     if len(words) < 2 or len(words) > 4:
         return None
-    if any(
-        word.lower().strip(".").replace("’", "'") in _NOT_NAME | COMPANIES for word in words[1:]
-    ):
+    if any(word.lower().strip(".").replace("’", "'") in _NOT_NAME_OR_COMPANY for word in words[1:]):
         return None
     if words[0].lower() in COMPANIES:
         return None
@@ -119,7 +142,10 @@ def _inside(start: int, end: int, spans: Iterable[tuple[int, int]]) -> bool:
 
 def _list_role(text: str, start: int) -> str:
     """ "stars Robert De Niro and Val Kilmer": a later name of a list shares the first's role."""
-    return "star" if _LIST_AFTER_STARS.search(text[max(0, start - 120) : start]) else ""
+    before = text[max(0, start - 120) : start]
+    if not before.rstrip().endswith((",", "and")):  # as every match does: a quick test first
+        return ""
+    return "star" if _LIST_AFTER_STARS.search(before) else ""
 
 
 def find_people(
@@ -136,9 +162,7 @@ def find_people(
             continue
         offset = match.start("name") + raw.find(name)
         end = offset + len(name)
-        if _inside(offset, end, spans) or re.search(
-            r"\b(?:as|play|plays|playing)\s+$", text[max(0, offset - 9) : offset]
-        ):
+        if _inside(offset, end, spans) or _PLAYS_BEFORE.search(text[max(0, offset - 9) : offset]):
             continue  # a title, or a character someone plays ("to star as Enzo Ferrari")
         role = _role(text, offset, end) or _list_role(text, offset)
         if name not in found or (not found[name] and role):

@@ -26,6 +26,8 @@ _ABBREVIATIONS = frozenset(
 # digit or opening quote: a possible sentence end, checked against abbreviations.
 _END_RE = re.compile(r"[.!?][\"'”’)]*(?=\s+[\"'“‘(]?[A-Z0-9])")
 _WORD_BEFORE_RE = re.compile(r"([\w.]+)\.$")
+_INITIALS = re.compile(r"(?:\w\.)+\w")  # "u.s", "j.j"
+_PARAGRAPHS = re.compile(r"\n\s*\n|\n")
 
 
 def _is_abbreviation(text: str, stop: int) -> bool:
@@ -36,14 +38,14 @@ def _is_abbreviation(text: str, stop: int) -> bool:
     return (
         word in _ABBREVIATIONS
         or (len(word) == 1 and word.isalpha())
-        or bool(re.fullmatch(r"(?:\w\.)+\w", word))
+        or bool(_INITIALS.fullmatch(word))
     )
 
 
 def split_sentences(text: str) -> list[str]:
     """Sentences of plain text; "Dec. 19", "Dr. Strange", "J.J. Abrams" and "U.S." do not end one."""
     sentences: list[str] = []
-    for paragraph in re.split(r"\n\s*\n|\n", text):
+    for paragraph in _PARAGRAPHS.split(text):
         start = 0
         for match in _END_RE.finditer(paragraph):
             if paragraph[match.start()] == "." and _is_abbreviation(paragraph, match.start()):

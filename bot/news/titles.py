@@ -12,6 +12,7 @@ import re
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import ahocorasick
 
@@ -152,15 +153,20 @@ _CONNECTORS = r"(?:of|the|and|a|an|in|on|at|to|for|from|with|vs\.?|de|la|le|or|&
 
 # A capitalised run: "Mission: Impossible – Dead Reckoning Part Two", "Spider-Man: Beyond the Spider-Verse".
 _WORD = r"(?:[A-Z0-9][\w'’&.\-]*)"
-_RUN = rf"{_WORD}(?:(?::|\s[–—-])?\s(?:{_CONNECTORS}\s)*{_WORD})*"
-_RUN_RE = re.compile(rf"(?<![\w'’]){_RUN}")
+_MORE_WORDS = rf"(?:(?::|\s[–—-])?\s(?:{_CONNECTORS}\s)*{_WORD})*"
+# The regexes that must not start inside a word put their lookbehind after the first
+# character: when every branch starts with a character class or a literal, the regex engine
+# skips straight to those characters instead of trying the lookbehind at every position.
+# Here: (?<![\w'’]){_WORD}{_MORE_WORDS}.
+_RUN_RE = re.compile(rf"[A-Z0-9](?<![\w'’][A-Z0-9])[\w'’&.\-]*{_MORE_WORDS}")
 _TOKEN_RE = re.compile(r"[\w'’&.\-]+:?")  # a colon stays on its word: "Dune:" "Part" "Three"
 
-# Quoted spans: straight quotes must not be apostrophes ("Mann's", "doesn't").
+# Quoted spans: straight quotes must not be apostrophes ("Mann's", "doesn't"); the
+# lookbehinds come after the quote, as in _RUN_RE.
 _QUOTED_RE = re.compile(
-    r"(?<![\w'])'(?P<a>\S(?:[^\n']|'(?=\w))*?)'(?!\w)"
+    r"'(?<![\w']')(?P<a>\S(?:[^\n']|'(?=\w))*?)'(?!\w)"
     r"|‘(?P<b>[^‘’\n]+?)’(?!\w)"
-    r"|(?<![\w\"])\"(?P<c>[^\"\n]+?)\""
+    r"|\"(?<![\w\"]\")(?P<c>[^\"\n]+?)\""
     r"|“(?P<d>[^“”\n]+?)”"
 )
 
@@ -181,6 +187,8 @@ _POST_CUES = (
 _PRE_CUE_AT = re.compile(rf"(?P<poss>'s|’s)?\s+(?i:{_PRE_CUES})\b")
 _PRE_CUE_WORD_AT = re.compile(rf"(?i:{_PRE_CUES})\b")
 _POST_CUE_BEFORE = re.compile(rf"\b(?i:{_POST_CUES})\s+(?:the\s+cast\s+of\s+)?$")
+# The last word of every _POST_CUE_BEFORE match: a quick test before searching for one.
+_POST_CUE_LAST_WORD = re.compile(r"(?i:to|of|in|for|joins|joined|boards|titled|called)\Z")
 # A common noun right before a name in running text: "the horror film Weapons", "biopic Ferrari".
 _NOUN_BEFORE = re.compile(
     r"\b(?:film|movie|thriller|comedy|drama|epic|biopic|adaptation|sequel|prequel|spinoff|"
@@ -207,6 +215,7 @@ class TitleHit:
     known: bool = False
 
 
+@lru_cache(maxsize=4096)
 def is_company(words: str) -> bool:
     tokens = [token.strip(".,:;") for token in words.lower().replace("’", "'").split()]
     return bool(tokens) and (tokens[0] in COMPANIES or words.lower() in COMPANIES)
@@ -216,12 +225,18 @@ def _tokens(run: str) -> list[re.Match[str]]:
     return list(_TOKEN_RE.finditer(run))
 
 
+_POSSESSIVE_END = re.compile(r"(?:'s|’s)$")
+_CONNECTOR_RE = re.compile(_CONNECTORS)
+# Every later word of a run starts after a space, with a capital or a digit (or is a lower-case
+# connector): only these starts can begin a sequel marker ("2", "II", "Part Two", "Chapter 3").
+_MAYBE_SEQUEL_MARKER = re.compile(r"\s[0-9IVXPC]")
+_DIGIT_NEXT = re.compile(r",?\s?\d")  # after a run: "June 4, 2027"
 _TRAILING_CONNECTOR = re.compile(r"(?:\s+(?:of|the|and|a|an|in|on|at|to|for|from|with|or|&))+\s*$")
 
 
 def _clean(title: str) -> str:
     title = title.strip().strip("'\"‘’“”").strip()
-    title = re.sub(r"(?:'s|’s)$", "", title)
+    title = _POSSESSIVE_END.sub("", title)
     title = _TRAILING_CONNECTOR.sub("", title)  # "The Running Man for" (Paramount)
     return title.rstrip(" ,;:.-–—").strip()
 
@@ -237,6 +252,7 @@ _NOT_A_TITLE = frozenset(
 )
 
 
+@lru_cache(maxsize=4096)
 def _looks_like_title(title: str) -> bool:
     if _ADJECTIVE_RE.search(title) or title.lower() in _NOT_A_TITLE:
         return False
@@ -248,7 +264,7 @@ def _looks_like_title(title: str) -> bool:
     first = words[0].lower().strip(":")
     if first in _STOP or first in ("part", "chapter") or is_company(title):
         return False
-    if all(re.fullmatch(_CONNECTORS, w.lower()) for w in words):
+    if all(_CONNECTOR_RE.fullmatch(w.lower()) for w in words):
         return False
     return not all(w.lower().strip(":,") in _STOP or w.lower() in _MONTHS for w in words)
 
@@ -271,6 +287,7 @@ def _is_boundary(tokens: list[re.Match[str]], index: int, *, title_case: bool) -
     return title_case or index == 0
 
 
+@lru_cache(maxsize=4096)
 def _after_last_stop(run: str, end: int | None = None, *, title_case: bool = True) -> str:
     """The end of a capitalised run from after its last headline word or possessive."""
     tokens = [t for t in _tokens(run) if end is None or t.end() <= end]
@@ -284,6 +301,7 @@ def _after_last_stop(run: str, end: int | None = None, *, title_case: bool = Tru
     return _clean(run[start:end])
 
 
+@lru_cache(maxsize=4096)
 def _before_first_stop(run: str, *, title_case: bool = True) -> str:
     """The start of a capitalised run up to its first headline word; an owner ("Edgar Wright's") is skipped."""
     tokens = _tokens(run)
@@ -358,13 +376,15 @@ def _numbered_hit(
     text: str, run_match: re.Match[str], tokens: list[re.Match[str]], *, title_case: bool
 ) -> TitleHit | None:
     run = run_match.group()
+    if not _MAYBE_SEQUEL_MARKER.search(run):
+        return None
     words = [t.group() for t in tokens]
     for index in range(len(words)):
         size = _is_sequel_marker(words, index)
         if not size:
             continue
-        if index + size >= len(tokens) and re.match(
-            r",?\s?\d", text[run_match.end() : run_match.end() + 3]
+        if index + size >= len(tokens) and _DIGIT_NEXT.match(
+            text[run_match.end() : run_match.end() + 3]
         ):
             return None  # "June 4, 2027"
         title = _after_last_stop(run, tokens[index + size - 1].end(), title_case=title_case)
@@ -372,6 +392,14 @@ def _numbered_hit(
             return TitleHit(title, run_match.start() + run.find(title), numbered=True)
         return None
     return None
+
+
+def _post_cue_before(text: str, start: int) -> bool:
+    """Whether a cue such as "sequel to" or "joins" ends (with spaces) right before start."""
+    window = max(0, start - 40)
+    if not _POST_CUE_LAST_WORD.search(text[window:start].rstrip()[-6:]):
+        return False
+    return _POST_CUE_BEFORE.search(text, window, start) is not None
 
 
 def _cued_in_run(
@@ -393,7 +421,7 @@ def _cued_in_run(
     after = _PRE_CUE_AT.match(text, run_match.end())
     if after and not after.group("poss") and not _is_possessive(run) and not appositive:
         add(_after_last_stop(run, title_case=title_case))  # "the Heat sequel"
-    if _POST_CUE_BEFORE.search(text, max(0, base - 40), base) or (
+    if _post_cue_before(text, base) or (
         not title_case and _NOUN_BEFORE.search(text, max(0, base - 14), base)
     ):
         add(_before_first_stop(run, title_case=title_case))  # "sequel to Heat"

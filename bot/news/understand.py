@@ -6,10 +6,10 @@ at import, and nothing is loaded from disk or the network.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Sequence
 from datetime import date, timedelta
+from functools import lru_cache
 
 from bot.films.normalise import normalise_title, sequel_number
 from bot.models import FeedItem, Person, Precision, ReleaseMention, StoryKind, Understanding
@@ -55,8 +55,9 @@ _FROM_FRANCHISE = re.compile(
 def _title_entries(title: str, body: str, known: KnownTitles | None) -> list[TitleEntry]:
     offset = len(title) + 2
     hits: list[TitleHit] = extract_titles(title, known, headline=True)
-    hits += [
-        dataclasses.replace(hit, start=hit.start + offset) for hit in extract_titles(body, known)
+    hits += [  # dataclasses.replace(hit, start=...), without its overhead
+        TitleHit(hit.text, hit.start + offset, hit.quoted, hit.numbered, hit.cued, hit.known)
+        for hit in extract_titles(body, known)
     ]
     entries = drop_fragments(merge_titles(hits))
     entries.sort(key=lambda entry: entry.first)
@@ -83,10 +84,16 @@ def _main_first(entries: list[TitleEntry], title: str, kind: StoryKind) -> list[
     return entries
 
 
+@lru_cache(maxsize=1024)
+def _said_pattern(name: str) -> re.Pattern[str]:
+    """ "Name says ..." or "... according to Name"."""
+    escaped = re.escape(name)
+    return re.compile(f"{escaped}{_SAID}|{_SAID_BY}{escaped}")
+
+
 def _speaker(text: str, people: Sequence[Person]) -> str:
     for person in people:
-        name = re.escape(person.name)
-        if re.search(name + _SAID, text) or re.search(_SAID_BY + name, text):
+        if _said_pattern(person.name).search(text):
             return person.name
     return ""
 
@@ -117,7 +124,7 @@ def _within(day: date, vague: ReleaseMention) -> bool:
     return timedelta(0) <= day - vague.date < timedelta(days=92)  # a season or unknown span
 
 
-def _status(kind: StoryKind, title: str, lede: str, people: Sequence[Person]) -> str:
+def _status(kind: StoryKind, title: str, summary: str, people: Sequence[Person]) -> str:
     if kind is StoryKind.RELEASE_DATE:
         return "dated"
     if kind is StoryKind.DELAY:
@@ -125,6 +132,7 @@ def _status(kind: StoryKind, title: str, lede: str, people: Sequence[Person]) ->
     if kind is not StoryKind.SEQUEL_ANNOUNCED:
         return ""
     status = "announced"
+    lede = _lede(summary)
     for text in (title, lede):
         if _CONFIRMED.search(text):
             status = "confirmed"
@@ -168,7 +176,7 @@ def understand(
         if films
         else []
     )
-    status = _status(kind, title, _lede(summary), people)
+    status = _status(kind, title, summary, people)
     brief = summarise(
         kind=kind,
         title=title,
