@@ -71,6 +71,9 @@ class Database:
             await self._conn.execute("PRAGMA busy_timeout=5000")
             await self._conn.execute("PRAGMA synchronous=NORMAL")
             await self._migrate()
+        except StoreError:
+            await self.close()
+            raise
         except (aiosqlite.Error, OSError) as exc:
             await self.close()
             raise StoreError(
