@@ -52,15 +52,23 @@ def main() -> None:
     titles = film_titles(args.known)
     items = list(news_items(args.items, titles))
     document = rss(items)
-    print(f"{len(items):,} items, {len(document) / 1e6:.1f} MB of RSS, {len(titles):,} known titles")
+    print(
+        f"{len(items):,} items, {len(document) / 1e6:.1f} MB of RSS, {len(titles):,} known titles"
+    )
 
     started = time.perf_counter()
     parsed = feedparser.parse(io.BytesIO(document))
-    baseline = timed("feedparser.parse (baseline)", len(parsed.entries), time.perf_counter() - started)
+    baseline = timed(
+        "feedparser.parse (baseline)", len(parsed.entries), time.perf_counter() - started
+    )
 
     started = time.perf_counter()
     ours = parse_feed(document, feed_name="Bench", fetched_at=datetime.now(UTC))
-    timed("filmbot parse_feed (feedparser + normalise)", len(ours.items), time.perf_counter() - started)
+    timed(
+        "filmbot parse_feed (feedparser + normalise)",
+        len(ours.items),
+        time.perf_counter() - started,
+    )
 
     started = time.perf_counter()
     known = KnownTitles((title, title) for title in titles)

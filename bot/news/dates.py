@@ -26,7 +26,7 @@ from __future__ import annotations
 import calendar
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -329,6 +329,32 @@ def _labelled() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
 
 
 _QUALIFIER_PATTERN, _QUALIFIER_LABELS = _labelled()
+
+# Quick tests before a slow scan: each pattern can only match where one of these plain
+# strings occurs (every match of it contains one). Plain alternatives are searched many
+# times faster than patterns that start with \b.
+_QUALIFIER_HINT = re.compile(  # the case-sensitive alternatives, in the text
+    r"U|Brit|Stateside|stateside|North|Chin|Japan|India|Korea|Australia|Canad|France|French"
+    r"|German|Max|IMAX"
+)
+_QUALIFIER_FOLDED_HINT = re.compile(  # the case-insensitive ones, in the folded text
+    r"domestic|worldwide|global|around|international|overseas|netflix|prime|disney|apple"
+    r"|hulu|peacock|paramount|theat|cinema|big|multiplex|vod|demand|digital|stream"
+)
+_THING_HINT = re.compile(  # in the lowered text, as _THING
+    r"novel|book|memoir|comic|album|soundtrack|score|single|song|vinyl|mixtape|game|series"
+    r"|season|episode|show|sitcom|tour|concert|trailer|teaser|look|poster|featurette|sneak"
+    r"|footage|clip|4k|uhd|ultra|blu|dvd|home|steelbook|box|collector|edition|cut"
+    r"|re-releas|rereleas|re-issue|reissue|remaster|restor|anniversary|ticket|pre-sale"
+    r"|presale|podcast|panel|ceremony|oscars|academy|golden|bafta|emmy|award|toy|merch"
+    r"|lego|collectible"
+)
+_ACT_HINT = re.compile(  # in the lowered text, as _ACT
+    r"film|shoot|shot|photography|production|camera|wrap|casting|audition|rehearsal|sale"
+    r"|order|first|back|return|announc|reveal|unveil|fest|cannes|venice|tiff|toronto"
+    r"|sundance|sxsw|south|berlin|telluride|tribeca|york|cinemacon|comic|d23|cineeurope"
+    r"|annecy|locarno|busan"
+)
 _LEADING_COMMA = re.compile(r",\s*")
 _AFTER_STOP = re.compile(r"(?i)\b(?:and|but|while|before|after|then|with|as|when)\b|[,;(]")
 
@@ -391,18 +417,21 @@ def find_release_mentions(
     if all(span.last < cutoff for span in spans):
         return []  # only history ("released in 1995")
     lowered = _lower_in_place(text)
+    folded = _fold(text)
     found: list[_Found] = []
     for start, end in split_sentences(text):
         inside = [s for s in spans if start <= s.start and s.end <= end]
         if not inside:
             continue
-        hits = _find_films(text, films, start, end)
+        hits = _find_films(text, films, start, end, folded)
         # A "title" that is only a date ("Dec. 25" taken for a film upstream) is the date.
         hits = [h for h in hits if not any(_is_date_only(h, s) for s in inside)]
         # A date inside a title is part of the title: "Blade Runner 2049", "Halloween Ends".
         inside = [s for s in inside if not any(h.start <= s.start and s.end <= h.end for h in hits)]
         if inside:
-            found.extend(_sentence_releases(text, lowered, (start, end), inside, hits, films))
+            found.extend(
+                _sentence_releases(text, lowered, folded, (start, end), inside, hits, films)
+            )
     mentions: list[ReleaseMention] = []
     where: dict[tuple[str, date, Precision], int] = {}
     for item in found:
@@ -739,53 +768,277 @@ def _easter(year: int) -> date:
 
 
 # --- films ------------------------------------------------------------------------------
+#
+# A film is found by its normal form's tokens (normalise_title), with no regex per title:
+# the same matches, in the same order, as the pattern
+#     \b TOKEN ([\W_]* TOKEN)* (?![\w+])            (case-insensitive)
+# where a number token also reads as a word or roman numeral after an optional "part",
+# "chapter", "vol(ume)", "pt" or "episode" ("Part Three", "III", "heat2"), "and" also
+# reads "&", and a token ending in "s" also reads "'s" ("Ocean's"); and, for a title
+# ending in a number, the shorthand "Avatar 2 and 3", which names Avatar 3 where its
+# number stands. Texts are compared case-folded as the regex engine does (simple
+# lowercase, plus the few letters it treats as one: "ı"/"i", "ſ"/"s", "σ"/"ς" ...).
+
+_LIT, _PLURAL, _AND, _NUM = range(4)
+_NUM_PREFIXES = ("part", "chapter", "volume", "vol", "pt", "episode")
+# Letters the regex engine matches case-insensitively beyond their lower case
+# (re._casefix): each maps to one member of its group.
+_FOLD_GROUPS = (
+    "i\u0131",
+    "s\u017f",
+    "\u00b5\u03bc",
+    "\u0345\u03b9\u1fbe",
+    "\u0390\u1fd3",
+    "\u03b0\u1fe3",
+    "\u03b2\u03d0",
+    "\u03b5\u03f5",
+    "\u03b8\u03d1",
+    "\u03ba\u03f0",
+    "\u03c0\u03d6",
+    "\u03c1\u03f1",
+    "\u03c2\u03c3",
+    "\u03c6\u03d5",
+    "\u0432\u1c80",
+    "\u0434\u1c81",
+    "\u043e\u1c82",
+    "\u0441\u1c83",
+    "\u0442\u1c84\u1c85",
+    "\u044a\u1c86",
+    "\u0463\u1c87",
+    "\u1c88\ua64b",
+    "\u1e61\u1e9b",
+    "\ufb05\ufb06",
+)
+_FOLD_TABLE = {ord(ch): min(group) for group in _FOLD_GROUPS for ch in group if ch != min(group)}
+_NEEDS_FOLD = re.compile("[" + "".join(chr(c) for c in _FOLD_TABLE) + "]")
 
 
-@lru_cache(maxsize=4096)
-def _film_pattern(title: str) -> re.Pattern[str] | None:
-    """A pattern that finds `title` however the text spells it: case, punctuation,
-    "Part Three"/"3"/"III", "heat2", and the shorthand "Avatar 2 and 3" for Avatar 3."""
-    tokens = normalise_title(title).split()
+def _fold(text: str) -> str:
+    """`text` in the case the film matcher compares, with every character where it was."""
+    lowered = text.lower()
+    if text.isascii():
+        return lowered
+    if len(lowered) != len(text):  # "İ": its full lower case is two characters
+        lowered = "".join(ch.lower()[0] for ch in text)
+    if _NEEDS_FOLD.search(lowered):
+        lowered = lowered.translate(_FOLD_TABLE)
+    return lowered
+
+
+@dataclass(frozen=True, slots=True)
+class _Title:
+    pieces: tuple[tuple[int, object], ...]
+    firsts: tuple[str, ...]  # what the text can have where the title starts
+    last: str  # the number at the end, for the shorthand; "" when none
+
+
+@lru_cache(maxsize=16384)
+def _title_form(title: str) -> _Title | None:
+    tokens = [_fold(token) for token in normalise_title(title).split()]
     if not tokens:
         return None
-    parts = [_token_pattern(token) for token in tokens]
-    body = r"[\W_]*".join(parts)
-    pattern = rf"\b{body}(?![\w+])"
-    last = tokens[-1]
-    if len(tokens) > 1 and last.isdigit():
-        base = r"[\W_]*".join(parts[:-1])
-        shorthand = (
-            rf"\b{base}[\W_]*\d{{1,2}}(?:\s*,\s*\d{{1,2}})*,?\s*(?:and|&|or)\s*"
-            rf"(?P<also>{re.escape(last)})(?!\w)"
-        )
-        return re.compile(rf"{pattern}|{shorthand}", re.IGNORECASE)
-    return re.compile(rf"{pattern}|(?P<also>(?!))", re.IGNORECASE)
+    pieces: list[tuple[int, object]] = []
+    for token in tokens:
+        if token.isdigit():
+            pieces.append((_NUM, (token, *_NUMBER_ALTS.get(token, ()))))
+        elif token == "and":
+            pieces.append((_AND, None))
+        elif len(token) > 2 and token.endswith("s"):
+            pieces.append((_PLURAL, token[:-1]))
+        else:
+            pieces.append((_LIT, token))
+    kind, data = pieces[0]
+    if kind == _NUM:
+        firsts: tuple[str, ...] = _NUM_PREFIXES + data  # type: ignore[operator]
+    elif kind == _AND:
+        firsts = ("and", "&")
+    else:
+        firsts = (data,)  # type: ignore[assignment]
+    last = tokens[-1] if len(tokens) > 1 and tokens[-1].isdigit() else ""
+    return _Title(tuple(pieces), firsts, last)
 
 
-def _token_pattern(token: str) -> str:
-    if token.isdigit():
-        alts = "|".join((token, *_NUMBER_ALTS.get(token, ())))
-        return rf"(?:(?:part|chapter|vol(?:ume)?|pt|episode)\.?[\W_]*)?(?:{alts})(?!\w)"
-    if token == "and":
-        return r"(?:and|&)"
-    if len(token) > 2 and token.endswith("s"):
-        return re.escape(token[:-1]) + r"['’]?s"  # "oceans" also reads "Ocean's"
-    return re.escape(token)
+def _piece_ends(
+    piece: tuple[int, object], text: str, folded: str, at: int, end: int
+) -> tuple[int, ...]:
+    """Where `piece` can end when it starts at `at`, most preferred first."""
+    kind, data = piece
+    if kind == _LIT:
+        return (at + len(data),) if folded.startswith(data, at, end) else ()  # type: ignore[arg-type]
+    if kind == _PLURAL:
+        if not folded.startswith(data, at, end):  # type: ignore[arg-type]
+            return ()
+        after = at + len(data)  # type: ignore[arg-type]
+        if after < end and folded[after] in "'’":
+            after += 1
+        return (after + 1,) if folded.startswith("s", after, end) else ()
+    if kind == _AND:
+        if folded.startswith("and", at, end):
+            return (at + 3,)
+        return (at + 1,) if folded.startswith("&", at, end) else ()
+    ends: list[int] = []
+    for prefix in _NUM_PREFIXES:
+        if folded.startswith(prefix, at, end):
+            number = at + len(prefix)
+            while number < end and not text[number].isalnum():  # \.?[\W_]*
+                number += 1
+            found = _numeral_end(data, text, folded, number, end)  # type: ignore[arg-type]
+            if found >= 0:
+                ends.append(found)
+    found = _numeral_end(data, text, folded, at, end)  # type: ignore[arg-type]
+    if found >= 0:
+        ends.append(found)
+    return tuple(ends)
 
 
-def _find_films(text: str, films: Sequence[str], start: int, end: int) -> list[_FilmHit]:
+def _numeral_end(alts: tuple[str, ...], text: str, folded: str, at: int, end: int) -> int:
+    for alt in alts:
+        if folded.startswith(alt, at, end):
+            after = at + len(alt)
+            if after == end or not (text[after].isalnum() or text[after] == "_"):
+                return after
+    return -1
+
+
+def _match_pieces(
+    pieces: tuple[tuple[int, object], ...],
+    index: int,
+    count: int,
+    text: str,
+    folded: str,
+    at: int,
+    end: int,
+    then: Callable[[int], tuple[int, int] | None],
+) -> tuple[int, int] | None:
+    """The first match of pieces[index:count] from `at` (then `then`), as a regex
+    backtracks: each piece's choices in order of preference."""
+    piece = pieces[index]
+    if index:
+        run = at  # [\W_]* before the piece, greedy
+        while run < end and not text[run].isalnum():
+            run += 1
+        if piece[0] == _AND:
+            # "and" after the whole run, else an "&" in it, the last one first.
+            starts = [run] + [s for s in range(run - 1, at - 1, -1) if text[s] == "&"]
+        else:
+            starts = [run]  # every other piece starts with a letter or digit
+    else:
+        starts = [at]
+    for start in starts:
+        for after in _piece_ends(piece, text, folded, start, end):
+            if index + 1 == count:
+                found = then(after)
+            else:
+                found = _match_pieces(pieces, index + 1, count, text, folded, after, end, then)
+            if found is not None:
+                return found
+    return None
+
+
+def _shorthand_tail(text: str, folded: str, at: int, end: int, last: str) -> tuple[int, int] | None:
+    r"""[\W_]*\d{1,2}(?:\s*,\s*\d{1,2})*,?\s*(?:and|&|or)\s*LAST(?!\w): (end, start of LAST)."""
+    at = _skip(text, at, end, _not_alnum)
+    at = _two_digits(text, at, end)
+    if at < 0:
+        return None
+    while True:  # (?:\s*,\s*\d{1,2})*
+        step = _skip(text, at, end, str.isspace)
+        if step < end and text[step] == ",":
+            step = _two_digits(text, _skip(text, step + 1, end, str.isspace), end)
+            if step >= 0:
+                at = step
+                continue
+        break
+    if at < end and text[at] == ",":
+        at += 1
+    at = _skip(text, at, end, str.isspace)
+    if folded.startswith(("and", "or"), at, end):
+        at += 2 if folded.startswith("or", at, end) else 3
+    elif folded.startswith("&", at, end):
+        at += 1
+    else:
+        return None
+    at = _skip(text, at, end, str.isspace)
+    if not folded.startswith(last, at, end):
+        return None
+    after = at + len(last)
+    if after < end and (text[after].isalnum() or text[after] == "_"):
+        return None
+    return after, at
+
+
+def _not_alnum(ch: str) -> bool:
+    return not ch.isalnum()
+
+
+def _skip(text: str, at: int, end: int, skip: Callable[[str], bool]) -> int:
+    while at < end and skip(text[at]):
+        at += 1
+    return at
+
+
+def _two_digits(text: str, at: int, end: int) -> int:
+    r"""After \d{1,2} from `at` where nothing after it may be a digit, or -1."""
+    stop = _skip(text, at, end, str.isdecimal)
+    return stop if 1 <= stop - at <= 2 else -1
+
+
+def _title_matches(
+    form: _Title, text: str, folded: str, start: int, end: int
+) -> list[tuple[int, int, int]]:
+    """(start, end, where the film is named) of each non-overlapping match, in order."""
+    pieces = form.pieces
+    candidates: set[int] = set()
+    for first in form.firsts:
+        at = folded.find(first, start, end)
+        while at >= 0:
+            candidates.add(at)
+            at = folded.find(first, at + 1, end)
+    if not candidates:
+        return []
+
+    def closes(after: int) -> tuple[int, int] | None:  # (?![\w+])
+        if after < end and (text[after].isalnum() or text[after] in "_+"):
+            return None
+        return after, -1
+
+    def shorthand(after: int) -> tuple[int, int] | None:
+        return _shorthand_tail(text, folded, after, end, form.last)
+
+    found: list[tuple[int, int, int]] = []
+    resume = start
+    for at in sorted(candidates):
+        if at < resume:
+            continue
+        before = at > 0 and (text[at - 1].isalnum() or text[at - 1] == "_")
+        if before == (text[at].isalnum() or text[at] == "_"):
+            continue  # \b
+        match = _match_pieces(pieces, 0, len(pieces), text, folded, at, end, closes)
+        if match is None and form.last:
+            match = _match_pieces(pieces, 0, len(pieces) - 1, text, folded, at, end, shorthand)
+        if match is not None:
+            found.append((at, match[0], match[1] if match[1] >= 0 else at))
+            resume = match[0]
+    return found
+
+
+def _find_films(
+    text: str, films: Sequence[str], start: int, end: int, folded: str | None = None
+) -> list[_FilmHit]:
+    if folded is None:
+        folded = _fold(text)
     hits: list[_FilmHit] = []
     for film in dict.fromkeys(films):
-        pattern = _film_pattern(film)
-        if pattern is not None:
+        form = _title_form(film)
+        if form is not None:
             # A shorthand ("Avatar 2 and 3") names this film where its number stands.
             # A capitalised title written all in lower case is a common word: "its
             # world premiere" does not name a film called World.
             capital = film != film.lower()
             hits.extend(
-                _FilmHit(m.start("also") if m["also"] else m.start(), m.end(), film)
-                for m in pattern.finditer(text, start, end)
-                if not capital or not m.group(0).islower()
+                _FilmHit(named, last, film)
+                for first, last, named in _title_matches(form, text, folded, start, end)
+                if not capital or not text[first:last].islower()
             )
     # Where two titles overlap ("Heat" inside "Heat 2"), the longer one is what was named.
     hits.sort(key=lambda hit: (hit.start, -(hit.end - hit.start)))
@@ -841,6 +1094,7 @@ def _alias_of(quoted: str, films: Sequence[str]) -> str | None:
 @dataclass(frozen=True, slots=True)
 class _Sentence:
     text: str
+    folded: str  # _fold(text)
     start: int
     end: int
     dates: list[_DateSpan]
@@ -854,17 +1108,17 @@ class _Sentence:
 def _sentence_releases(
     text: str,
     lowered: str,
+    folded: str,
     bounds: tuple[int, int],
     dates: list[_DateSpan],
     hits: list[_FilmHit],
     films: Sequence[str],
 ) -> list[_Found]:
     start, end = bounds
-    if not _TRIGGER.search(lowered, start, end) and not any(
-        _RELEASE_AFTER.match(text, d.end, end) for d in dates
-    ):
+    first_trigger = _TRIGGER.search(lowered, start, end)
+    if not first_trigger and not any(_RELEASE_AFTER.match(text, d.end, end) for d in dates):
         return []  # no release words at all: the dates here are about something else
-    sentence = _index_sentence(text, lowered, bounds, dates, hits)
+    sentence = _index_sentence(text, lowered, folded, bounds, dates, hits, first_trigger)
     verdicts: list[_Verdict] = []
     groups: list[int] = []
     drop: set[int] = set()
@@ -899,7 +1153,13 @@ def _sentence_releases(
 
 
 def _index_sentence(
-    text: str, lowered: str, bounds: tuple[int, int], dates: list[_DateSpan], hits: list[_FilmHit]
+    text: str,
+    lowered: str,
+    folded: str,
+    bounds: tuple[int, int],
+    dates: list[_DateSpan],
+    hits: list[_FilmHit],
+    first_trigger: re.Match[str] | None,
 ) -> _Sentence:
     start, end = bounds
     films = [h for h in hits if start <= h.start and h.end <= end]
@@ -908,15 +1168,27 @@ def _index_sentence(
     def free(m: re.Match[str]) -> bool:
         return not any(s < m.end() and m.start() < e for s, e in taken)
 
-    triggers = [m.span() for m in _TRIGGER.finditer(lowered, start, end) if free(m)]
-    things = [m.span() for m in _THING.finditer(lowered, start, end) if free(m)]
-    acts = [m.span() for m in _ACT.finditer(lowered, start, end) if free(m)]
+    triggers = (
+        [m.span() for m in _TRIGGER.finditer(lowered, first_trigger.start(), end) if free(m)]
+        if first_trigger
+        else []
+    )
+    things = (
+        [m.span() for m in _THING.finditer(lowered, start, end) if free(m)]
+        if _THING_HINT.search(lowered, start, end)
+        else []
+    )
+    acts = (
+        [m.span() for m in _ACT.finditer(lowered, start, end) if free(m)]
+        if _ACT_HINT.search(lowered, start, end)
+        else []
+    )
     refs = [m.span() for m in _REF.finditer(lowered, start, end) if free(m)]
     subjects = [(s, e, "thing") for s, e in things] + [(s, e, "ref") for s, e in refs]
     subjects += [(h.start, h.end, h.film) for h in films]
     asides = [m.span() for m in _ASIDE.finditer(lowered, start, end)]
     return _Sentence(
-        text, start, end, dates, films, triggers, sorted(things + acts), subjects, asides
+        text, folded, start, end, dates, films, triggers, sorted(things + acts), subjects, asides
     )
 
 
@@ -1098,12 +1370,12 @@ def _qualifiers(sentence: _Sentence, span: _DateSpan, prev_end: int) -> tuple[st
     """(region, medium) the sentence gives this date: after it first, then nearest before."""
     taken = [(h.start, h.end) for h in sentence.films]
     after: dict[str, str] = {}
-    for match in _QUALIFIER_PATTERN.finditer(sentence.text, span.end, _after_end(sentence, span)):
+    for match in _qualifier_matches(sentence, span.end, _after_end(sentence, span)):
         if match.lastgroup and not _overlaps(match, taken):
             kind, label = _QUALIFIER_LABELS[match.lastgroup]
             after.setdefault(kind, label)
     before: dict[str, str] = {}
-    for match in _QUALIFIER_PATTERN.finditer(sentence.text, prev_end, span.start):
+    for match in _qualifier_matches(sentence, prev_end, span.start):
         if match.lastgroup and not _overlaps(match, taken):
             kind, label = _QUALIFIER_LABELS[match.lastgroup]
             before[kind] = label
@@ -1111,6 +1383,14 @@ def _qualifiers(sentence: _Sentence, span: _DateSpan, prev_end: int) -> tuple[st
         after.get("region") or before.get("region", ""),
         after.get("medium") or before.get("medium", ""),
     )
+
+
+def _qualifier_matches(sentence: _Sentence, start: int, end: int) -> Iterable[re.Match[str]]:
+    if _QUALIFIER_HINT.search(sentence.text, start, end) or _QUALIFIER_FOLDED_HINT.search(
+        sentence.folded, start, end
+    ):
+        return _QUALIFIER_PATTERN.finditer(sentence.text, start, end)
+    return ()
 
 
 def _overlaps(match: re.Match[str], taken: list[tuple[int, int]]) -> bool:
