@@ -35,7 +35,14 @@ class RecordingAdapter(Adapter):
         self.sent.append((target, message, idempotency_key))
         return f"msg-{len(self.sent)}"
 
-    async def push(self, line: str, *, can_manage: bool = False, user: str = "u1") -> Reply:
+    async def push(
+        self,
+        line: str,
+        *,
+        can_manage: bool = False,
+        user: str = "u1",
+        target: Target = RECORDING_CHANNEL,
+    ) -> Reply:
         """Type a command as a user of this platform would."""
         assert self.commands is not None, "adapter not started"
         name, _, text = line.removeprefix("/").partition(" ")
@@ -45,7 +52,7 @@ class RecordingAdapter(Adapter):
                 text=text,
                 user=user,
                 user_name=user,
-                target=RECORDING_CHANNEL,
+                target=target,
                 can_manage=can_manage,
             )
         )

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from bot.commands.announce import announce_here, announce_list, announce_off
 from bot.commands.dispatch import CommandContext, error_reply
 from bot.commands.films import film_command, news_command, upcoming_command, when_command
 from bot.commands.registry import CommandSpec, OptionSpec, OptionType, Permission, Registry
@@ -194,6 +195,42 @@ def build_registry() -> Registry:
                     options=(
                         OptionSpec("name", "The feed's name, as /feeds shows it.", rest=True),
                     ),
+                ),
+            ),
+        )
+    )
+    registry.add(
+        CommandSpec(
+            name="announce",
+            description="Which channels receive new stories, and which stories.",
+            permission=Permission.MANAGE,
+            subcommands=(
+                CommandSpec(
+                    name="here",
+                    description="Announce new stories in this channel, all or only some.",
+                    handler=announce_here,
+                    permission=Permission.MANAGE,
+                    options=(
+                        OptionSpec(
+                            "filter",
+                            "Kinds (e.g. release_date,delay) and/or keywords or films, by commas.",
+                            required=False,
+                            rest=True,
+                        ),
+                    ),
+                    examples=("/announce here release_date,delay heat 2, dune",),
+                ),
+                CommandSpec(
+                    name="off",
+                    description="Stop announcing in this channel.",
+                    handler=announce_off,
+                    permission=Permission.MANAGE,
+                ),
+                CommandSpec(
+                    name="list",
+                    description="The channels here that receive announcements.",
+                    handler=announce_list,
+                    permission=Permission.MANAGE,
                 ),
             ),
         )

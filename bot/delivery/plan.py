@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from bot.delivery import codec
+from bot.delivery.filters import ChannelSubscription
 from bot.feeds.text import truncate
 from bot.films.facts import describe_date
-from bot.models import Field, Message, StoryKind, Target
+from bot.models import Field, Message, StoryKind
 from bot.store import NewStory, PlannedDelivery
 
 SUMMARY_LIMIT = 500
@@ -42,15 +43,20 @@ def story_message(story: NewStory) -> Message:
 
 
 def plan_story_announcements(
-    stories: list[NewStory], channels: list[Target]
+    stories: list[NewStory], channels: list[ChannelSubscription]
 ) -> list[PlannedDelivery]:
-    """One delivery per (story, channel); the key makes planning the same pair twice a no-op."""
-    return [
-        PlannedDelivery(
-            idempotency_key=f"story:{story.id}:{channel.key}",
-            target=channel,
-            payload=codec.dumps(story_message(story)),
-        )
-        for story in stories
-        for channel in channels
-    ]
+    """One delivery per (story, channel that wants it); the key makes planning the same pair
+    twice a no-op."""
+    deliveries = []
+    for story in stories:
+        payload = codec.dumps(story_message(story))
+        for channel in channels:
+            if channel.filter.matches(story.item.title, story.item.summary, story.understanding):
+                deliveries.append(
+                    PlannedDelivery(
+                        idempotency_key=f"story:{story.id}:{channel.target.key}",
+                        target=channel.target,
+                        payload=payload,
+                    )
+                )
+    return deliveries

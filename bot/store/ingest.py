@@ -18,11 +18,13 @@ from datetime import datetime
 
 import aiosqlite
 
+from bot.delivery.filters import ChannelSubscription
 from bot.films.cluster import MERGE_WINDOW, is_same_story
 from bot.models import FeedItem, StoryKind, Target, Understanding
 from bot.store import knowledge
 from bot.store.db import Database
 from bot.store.feeds import FeedStore, FetchRecord
+from bot.store.subscriptions import subscribed_channels
 from bot.store.timefmt import to_db
 
 
@@ -60,7 +62,7 @@ class IngestResult:
     new_films: list[tuple[int, str]]
 
 
-Planner = Callable[[list[NewStory], list[Target]], list[PlannedDelivery]]
+Planner = Callable[[list[NewStory], list[ChannelSubscription]], list[PlannedDelivery]]
 
 
 async def unseen(db: Database, feed_id: int, items: Sequence[FeedItem]) -> list[FeedItem]:
@@ -122,7 +124,7 @@ async def ingest(
                 "UPDATE items SET announced = 1 WHERE id = ?", [(s.item_id,) for s in announced]
             )
             planned = await _write_outbox(
-                conn, plan(announced, await _subscribed_channels(conn)), now
+                conn, plan(announced, await subscribed_channels(conn)), now
             )
         outcome = "new" if fresh else "no_new"
         await FeedStore.write_fetch(conn, feed_id, replace(fetch, outcome=outcome))
@@ -253,11 +255,6 @@ async def _insert_item(
         ),
     )
     return cursor.lastrowid if cursor.rowcount == 1 else None
-
-
-async def _subscribed_channels(conn: aiosqlite.Connection) -> list[Target]:
-    async with conn.execute("SELECT target FROM channel_subscriptions ORDER BY id") as cursor:
-        return [Target.from_key(row[0]) for row in await cursor.fetchall()]
 
 
 async def _write_outbox(

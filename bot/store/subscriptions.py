@@ -1,27 +1,60 @@
-"""Channels that asked for announcements."""
+"""Channels that asked for announcements, with what they asked for."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
-from bot.models import Target
+import aiosqlite
+
+from bot.delivery.filters import ChannelFilter, ChannelSubscription
+from bot.models import StoryKind, Target
 from bot.store.db import Database
 from bot.store.timefmt import to_db
+
+_COLUMNS = "target, kinds, keywords"
+
+
+def _subscription(row: aiosqlite.Row | tuple) -> ChannelSubscription:  # type: ignore[type-arg]
+    kinds = frozenset(StoryKind(value) for value in row[1].split(",") if value)
+    return ChannelSubscription(
+        Target.from_key(row[0]), ChannelFilter(kinds, tuple(json.loads(row[2])))
+    )
+
+
+async def subscribed_channels(conn: aiosqlite.Connection) -> list[ChannelSubscription]:
+    """Inside a transaction the caller holds (ingest plans with it)."""
+    async with conn.execute(f"SELECT {_COLUMNS} FROM channel_subscriptions ORDER BY id") as cursor:
+        return [_subscription(row) for row in await cursor.fetchall()]
 
 
 class SubscriptionStore:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def subscribe_channel(self, target: Target, created_by: str, now: datetime) -> bool:
-        """True when the channel was not subscribed before."""
+    async def subscribe_channel(
+        self,
+        target: Target,
+        created_by: str,
+        now: datetime,
+        channel_filter: ChannelFilter | None = None,
+    ) -> bool:
+        """Subscribe, or replace the channel's filter; True when it was not subscribed before."""
+        wanted = channel_filter or ChannelFilter()
+        kinds = ",".join(sorted(kind.value for kind in wanted.kinds))
+        keywords = json.dumps(list(wanted.keywords))
         async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "INSERT INTO channel_subscriptions (target, created_at, created_by) VALUES (?, ?, ?) "
-                "ON CONFLICT (target) DO NOTHING",
-                (target.key, to_db(now), created_by),
+            async with conn.execute(
+                "SELECT 1 FROM channel_subscriptions WHERE target = ?", (target.key,)
+            ) as cursor:
+                existed = await cursor.fetchone() is not None
+            await conn.execute(
+                "INSERT INTO channel_subscriptions (target, created_at, created_by, kinds, keywords) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (target) DO UPDATE SET kinds = excluded.kinds, "
+                "keywords = excluded.keywords",
+                (target.key, to_db(now), created_by, kinds, keywords),
             )
-            return cursor.rowcount == 1
+        return not existed
 
     async def unsubscribe_channel(self, target: Target) -> bool:
         async with self._db.transaction() as conn:
@@ -30,9 +63,6 @@ class SubscriptionStore:
             )
             return cursor.rowcount == 1
 
-    async def channels(self) -> list[Target]:
+    async def channels(self) -> list[ChannelSubscription]:
         async with self._db.reading() as conn:
-            async with conn.execute(
-                "SELECT target FROM channel_subscriptions ORDER BY id"
-            ) as cursor:
-                return [Target.from_key(row[0]) for row in await cursor.fetchall()]
+            return await subscribed_channels(conn)
