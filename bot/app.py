@@ -21,6 +21,7 @@ from bot.commands.dispatch import Commands, Services
 from bot.config import FeedSettings, Settings
 from bot.delivery.adapter import Adapter
 from bot.delivery.deliver import Deliverer, DeliveryStats
+from bot.delivery.reminders import plan_reminders
 from bot.feeds.fetch import Fetcher, FetchLimits
 from bot.films.index import FilmIndex
 from bot.news.llm import build_summariser
@@ -30,6 +31,7 @@ from bot.store import FeedRecord, Store
 _LOGGER = logging.getLogger(__name__)
 
 DELIVERY_SWEEP_SECONDS = 5.0
+REMINDER_CHECK_SECONDS = 3600.0
 MAX_START_SPREAD_SECONDS = 30.0
 START_SPREAD_PER_FEED = 0.1
 
@@ -99,6 +101,16 @@ class App:
                 await self.store.subscriptions.subscribe_channel(channel, "default", self.clock())
         self._scheduler = AsyncIOScheduler(timezone=UTC)
         await self._schedule_polls()
+        self._scheduler.add_job(
+            self._reminder_job,
+            "interval",
+            seconds=REMINDER_CHECK_SECONDS,
+            next_run_time=self.clock() + timedelta(seconds=5),
+            id="reminders",
+            name="release reminders",
+            max_instances=1,
+            coalesce=True,
+        )
         self._scheduler.start()
         self._delivery_task = asyncio.create_task(self._delivery_loop(), name="filmbot-delivery")
         _LOGGER.info(
@@ -227,6 +239,18 @@ class App:
         await asyncio.gather(*polls, return_exceptions=True)
 
     # delivery
+
+    async def plan_reminders(self) -> int:
+        planned = await plan_reminders(self.store, self.clock())
+        if planned:
+            self._delivery_wanted.set()
+        return planned
+
+    async def _reminder_job(self) -> None:
+        try:
+            await self.plan_reminders()
+        except Exception:
+            _LOGGER.exception("planning release reminders failed")
 
     async def deliver_once(self) -> DeliveryStats:
         return await self.deliverer.run_once()

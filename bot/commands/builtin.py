@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from bot.commands.announce import announce_here, announce_list, announce_off
 from bot.commands.dispatch import CommandContext, error_reply
 from bot.commands.films import film_command, news_command, upcoming_command, when_command
+from bot.commands.follow import follow_command, following_command, unfollow_command
 from bot.commands.registry import CommandSpec, OptionSpec, OptionType, Permission, Registry
 from bot.feeds.netguard import BlockedAddressError, check_url_host
 from bot.feeds.text import clean_text, truncate
@@ -261,6 +262,37 @@ def build_registry() -> Registry:
             description="A film's card: aliases, status, release facts, people, recent stories.",
             handler=film_command,
             options=(film,),
+        )
+    )
+    what = OptionSpec(
+        "what", "A film, a person or a keyword (prefix person: or keyword: to be sure).", rest=True
+    )
+    registry.add(
+        CommandSpec(
+            name="follow",
+            description="Get a direct message about new stories on a film, person or keyword.",
+            handler=follow_command,
+            options=(what,),
+            examples=(
+                "/follow heat 2",
+                "/follow person: Greta Gerwig",
+                "/follow dune --no-reminders",
+            ),
+        )
+    )
+    registry.add(
+        CommandSpec(
+            name="unfollow",
+            description="Stop following a film, person or keyword.",
+            handler=unfollow_command,
+            options=(what,),
+        )
+    )
+    registry.add(
+        CommandSpec(
+            name="following",
+            description="What you follow.",
+            handler=following_command,
         )
     )
     registry.add(

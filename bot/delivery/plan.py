@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
+
 from bot.delivery import codec
 from bot.delivery.filters import ChannelSubscription
+from bot.delivery.follows import Follow
 from bot.feeds.text import truncate
 from bot.films.facts import describe_date
-from bot.models import Field, Message, StoryKind
+from bot.models import Field, Message, Precision, StoryKind
 from bot.store import NewStory, PlannedDelivery
 
 SUMMARY_LIMIT = 500
@@ -43,20 +47,42 @@ def story_message(story: NewStory) -> Message:
 
 
 def plan_story_announcements(
-    stories: list[NewStory], channels: list[ChannelSubscription]
+    stories: list[NewStory],
+    channels: list[ChannelSubscription],
+    followers: dict[int, list[Follow]],
 ) -> list[PlannedDelivery]:
-    """One delivery per (story, channel that wants it); the key makes planning the same pair
-    twice a no-op."""
+    """One delivery per (story, channel that wants it) and per (story, follower); the keys
+    make planning the same pair twice a no-op, and one person gets one message per story
+    however many of their follows it matches."""
     deliveries = []
     for story in stories:
-        payload = codec.dumps(story_message(story))
+        message = story_message(story)
+        payload = codec.dumps(message)
         for channel in channels:
             if channel.filter.matches(story.item.title, story.item.summary, story.understanding):
                 deliveries.append(
                     PlannedDelivery(
-                        idempotency_key=f"story:{story.id}:{channel.target.key}",
-                        target=channel.target,
-                        payload=payload,
+                        f"story:{story.id}:{channel.target.key}", channel.target, payload
                     )
                 )
+        told: set[str] = set()
+        for follow in followers.get(story.id, []):
+            if follow.user.key in told:
+                continue
+            told.add(follow.user.key)
+            personal = replace(message, footer=f"{message.footer} · you follow {follow.value}")
+            deliveries.append(
+                PlannedDelivery(
+                    f"story:{story.id}:{follow.user.key}", follow.user, codec.dumps(personal)
+                )
+            )
     return deliveries
+
+
+def reminder_message(film_title: str, release_day: date, url: str, outlet: str) -> Message:
+    return Message(
+        title=f"{film_title} is out tomorrow",
+        url=url,
+        body=f"{film_title} releases on {describe_date(release_day, Precision.DAY)}, per {outlet}.",
+        footer="You follow this film. /follow <film> --no-reminders turns these off.",
+    )

@@ -9,10 +9,12 @@ from bot.models import FeedItem, Understanding
 from bot.store import ingest as _ingest
 from bot.store.db import Database, StoreError
 from bot.store.feeds import FeedAlreadyExists, FeedRecord, FeedStore, FetchRecord
-from bot.store.ingest import IngestResult, NewStory, PlannedDelivery, Planner, StoredItem
+from bot.store.follows import FollowStore
+from bot.store.ingest import IngestResult, NewStory, Planner, StoredItem
 from bot.store.items import ItemStore
 from bot.store.knowledge import FactRecord, FilmRecord, KnowledgeStore, SourceRecord, StoryRecord
 from bot.store.outbox import OutboxRow, OutboxStore
+from bot.store.planned import PlannedDelivery
 from bot.store.subscriptions import SubscriptionStore
 
 
@@ -26,6 +28,7 @@ class Store:
         self.outbox = OutboxStore(self.db)
         self.subscriptions = SubscriptionStore(self.db)
         self.knowledge = KnowledgeStore(self.db)
+        self.follows = FollowStore(self.db)
 
     async def open(self) -> None:
         await self.db.open()
@@ -54,6 +57,7 @@ __all__ = [
     "Database",
     "FactRecord",
     "FilmRecord",
+    "FollowStore",
     "KnowledgeStore",
     "NewStory",
     "Planner",

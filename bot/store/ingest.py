@@ -19,11 +19,14 @@ from datetime import datetime
 import aiosqlite
 
 from bot.delivery.filters import ChannelSubscription
+from bot.delivery.follows import Follow
 from bot.films.cluster import MERGE_WINDOW, is_same_story
-from bot.models import FeedItem, StoryKind, Target, Understanding
+from bot.models import FeedItem, StoryKind, Understanding
 from bot.store import knowledge
 from bot.store.db import Database
 from bot.store.feeds import FeedStore, FetchRecord
+from bot.store.follows import followers_of
+from bot.store.planned import PlannedDelivery, write_outbox
 from bot.store.subscriptions import subscribed_channels
 from bot.store.timefmt import to_db
 
@@ -41,15 +44,7 @@ class NewStory:
     item_id: int
     item: FeedItem  # its first source
     understanding: Understanding
-
-
-@dataclass(frozen=True, slots=True)
-class PlannedDelivery:
-    """One outbox row to write: a message for a target, sent at most once per key."""
-
-    idempotency_key: str
-    target: Target
-    payload: str  # the neutral Message as JSON (bot.delivery.codec)
+    film_ids: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +57,10 @@ class IngestResult:
     new_films: list[tuple[int, str]]
 
 
-Planner = Callable[[list[NewStory], list[ChannelSubscription]], list[PlannedDelivery]]
+# (new stories, subscribed channels, followers per story id) -> outbox rows
+Planner = Callable[
+    [list[NewStory], list[ChannelSubscription], dict[int, list[Follow]]], list[PlannedDelivery]
+]
 
 
 async def unseen(db: Database, feed_id: int, items: Sequence[FeedItem]) -> list[FeedItem]:
@@ -123,9 +121,9 @@ async def ingest(
             await conn.executemany(
                 "UPDATE items SET announced = 1 WHERE id = ?", [(s.item_id,) for s in announced]
             )
-            planned = await _write_outbox(
-                conn, plan(announced, await subscribed_channels(conn)), now
-            )
+            followers = {story.id: await _followers(conn, story) for story in announced}
+            channels = await subscribed_channels(conn)
+            planned = await write_outbox(conn, plan(announced, channels, followers), now)
         outcome = "new" if fresh else "no_new"
         await FeedStore.write_fetch(conn, feed_id, replace(fetch, outcome=outcome))
     return IngestResult(
@@ -180,7 +178,7 @@ async def _file_item(
             published=item.published,
             now=now,
         )
-        new_story = NewStory(story_id, stored.id, item, understanding)
+        new_story = NewStory(story_id, stored.id, item, understanding, tuple(film_ids))
     await knowledge.add_source(
         conn,
         story_id=story_id,
@@ -257,22 +255,10 @@ async def _insert_item(
     return cursor.lastrowid if cursor.rowcount == 1 else None
 
 
-async def _write_outbox(
-    conn: aiosqlite.Connection, deliveries: list[PlannedDelivery], now: datetime
-) -> int:
-    written = 0
-    for delivery in deliveries:
-        cursor = await conn.execute(
-            "INSERT INTO outbox (idempotency_key, target, platform, payload, next_attempt_at, "
-            "created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING",
-            (
-                delivery.idempotency_key,
-                delivery.target.key,
-                delivery.target.platform,
-                delivery.payload,
-                to_db(now),
-                to_db(now),
-            ),
-        )
-        written += cursor.rowcount
-    return written
+async def _followers(conn: aiosqlite.Connection, story: NewStory) -> list[Follow]:
+    people = [person.name for person in story.understanding.people]
+    return [
+        follow
+        for follow in await followers_of(conn, story.film_ids, people)
+        if follow.matches(story.film_ids, story.item.title, story.item.summary, story.understanding)
+    ]
