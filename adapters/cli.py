@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from adapters.console import ConsoleAdapter, parse_command_line, render_reply
+from adapters.webhook import WebhookAdapter
 from bot import __version__
 from bot.app import App
 from bot.config import ConfigError, Settings, load_settings
@@ -157,6 +158,9 @@ def _check_config(settings: Settings) -> int:
     print(f"{where}: OK, {len(settings.feeds)} feed(s)")
     for feed in settings.feeds:
         print(f"  {feed.name}: {feed.url} every {feed.interval:g}s, backfill {feed.backfill}")
+    for webhook in settings.announce:
+        filters = ", ".join(webhook.kinds + webhook.films + webhook.keywords) or "every film story"
+        print(f"  announce to {webhook.name}: {webhook.format} webhook ({filters})")
     print(f"database: {settings.db_path}")
     platforms = _platforms(settings)
     if platforms:
@@ -216,6 +220,10 @@ async def _run(settings: Settings, *, headless: bool) -> int:
         )
     if not headless:
         adapters.append(ConsoleAdapter(on_close=stop.set))
+    # Always present, so a target removed from feeds.yaml stops being planned for.
+    adapters.append(
+        WebhookAdapter(settings.announce, allow_private=settings.allow_private_addresses)
+    )
     app = App(settings, adapters)
     await app.start()
     try:

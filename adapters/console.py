@@ -17,6 +17,7 @@ from typing import TextIO
 
 from bot.commands.dispatch import Commands
 from bot.delivery import Adapter
+from bot.delivery.filters import ChannelFilter
 from bot.models import Invocation, Message, Reply, Target
 
 CONSOLE_TARGET = Target(platform="console", place="local", channel="console")
@@ -84,8 +85,11 @@ class ConsoleAdapter(Adapter):
         self._task: asyncio.Task[None] | None = None
         self._receipts = itertools.count(1)
 
-    def default_announce_channel(self) -> Target:
-        return CONSOLE_TARGET
+    owns_channels = True
+    channels_end_with_adapter = True
+
+    def configured_channels(self) -> list[tuple[Target, ChannelFilter]]:
+        return [(CONSOLE_TARGET, ChannelFilter())]
 
     async def start(self, commands: Commands) -> None:
         lines: asyncio.Queue[str | None] = asyncio.Queue()

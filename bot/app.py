@@ -96,9 +96,7 @@ class App:
         await self.open()
         for adapter in self.adapters.values():
             await adapter.start(self.commands)
-            channel = adapter.default_announce_channel()
-            if channel is not None:
-                await self.store.subscriptions.subscribe_channel(channel, "default", self.clock())
+            await self._sync_configured_channels(adapter)
         self._scheduler = AsyncIOScheduler(timezone=UTC)
         await self._schedule_polls()
         self._scheduler.add_job(
@@ -132,9 +130,9 @@ class App:
             self._delivery_task = None
         await self._cancel_running_polls()
         for adapter in self.adapters.values():
-            channel = adapter.default_announce_channel()
-            if channel is not None:  # such a channel hears news only while its adapter runs
-                await self.store.subscriptions.unsubscribe_channel(channel)
+            if adapter.channels_end_with_adapter:
+                for target, _ in adapter.configured_channels():
+                    await self.store.subscriptions.unsubscribe_channel(target)
             try:
                 await adapter.stop()
             except Exception:
@@ -146,6 +144,19 @@ class App:
         await self.summariser.close()
         await self.fetcher.close()
         await self.store.close()
+
+    async def _sync_configured_channels(self, adapter: Adapter) -> None:
+        configured = adapter.configured_channels()
+        for target, channel_filter in configured:
+            await self.store.subscriptions.subscribe_channel(
+                target, "configuration", self.clock(), channel_filter
+            )
+        if adapter.owns_channels:
+            wanted = {target for target, _ in configured}
+            for subscription in await self.store.subscriptions.channels():
+                stale = subscription.target.platform == adapter.platform
+                if stale and subscription.target not in wanted:
+                    await self.store.subscriptions.unsubscribe_channel(subscription.target)
 
     # polling
 

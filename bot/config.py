@@ -34,7 +34,13 @@ SUMMARIZERS = ("local", "openai")
 _KeyPath = tuple[str | int, ...]
 _T = TypeVar("_T")
 
-_TOP_KEYS = ("defaults", "allow_private_addresses", "feeds")
+_TOP_KEYS = ("defaults", "allow_private_addresses", "feeds", "announce")
+_ANNOUNCE_KEYS = ("name", "webhook", "format", "kinds", "films", "keywords")
+WEBHOOK_FORMATS = ("discord", "slack", "json")
+STORY_KINDS = (
+    "sequel_announced", "release_date", "delay", "casting", "trailer", "box_office", "review",
+    "other",
+)  # fmt: skip
 _DEFAULT_KEYS = ("interval", "timeout", "max_body_bytes", "max_redirects", "backfill", "user_agent")
 _FEED_KEYS = ("name", "url", "interval", "timeout", "max_body_bytes", "backfill", "fetch_articles")
 _SECRET_KEYS = frozenset(
@@ -109,6 +115,19 @@ class Defaults:
 
 
 @dataclass(frozen=True, slots=True)
+class WebhookTarget:
+    """An announcement target without a bot: a Discord or Slack incoming webhook, or any URL
+    that takes a JSON POST."""
+
+    name: str
+    url: str = field(repr=False)  # a webhook URL carries its own credential
+    format: str  # one of WEBHOOK_FORMATS
+    kinds: tuple[str, ...] = ()
+    films: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     config_path: Path | None
     db_path: Path
@@ -127,6 +146,7 @@ class Settings:
     openai_model: str | None = None
     openai_api_key: str | None = field(default=None, repr=False)
     summarizer_timeout: float = 15.0  # seconds for one summary before the local one is used
+    announce: tuple[WebhookTarget, ...] = ()
 
 
 def _sentence(text: str) -> str:
@@ -599,7 +619,7 @@ def _check_feeds(
 
 def _check_document(
     chk: _Checker, data: object, base_dir: Path
-) -> tuple[Defaults, bool, tuple[FeedSettings, ...]]:
+) -> tuple[Defaults, bool, tuple[FeedSettings, ...], tuple[WebhookTarget, ...]]:
     if data is None:  # an empty file: no feeds, every default
         data = {}
     if not isinstance(data, dict):
@@ -608,13 +628,118 @@ def _check_document(
             f"the file holds {_kind(data)}, not a mapping of settings",
             "Start lines with keys such as 'defaults:' and 'feeds:' (see the project's feeds.yaml)",
         )
-        return Defaults(), False, ()
+        return Defaults(), False, (), ()
     chk.secrets((), data, set())
     chk.keys((), data, _TOP_KEYS)
     defaults = _check_defaults(chk, data.get("defaults"))
     allow_private = _pick(chk.flag, data, (), "allow_private_addresses", False)
     feeds = _check_feeds(chk, data.get("feeds"), defaults, base_dir)
-    return defaults, allow_private, tuple(feeds)
+    announce = _check_announce(chk, data.get("announce"))
+    return defaults, allow_private, tuple(feeds), tuple(announce)
+
+
+def _webhook_format(url: str) -> str | None:
+    host = (urlsplit(url).hostname or "").lower()
+    if host in ("discord.com", "discordapp.com", "ptb.discord.com", "canary.discord.com"):
+        return "discord"
+    if host == "hooks.slack.com":
+        return "slack"
+    return None
+
+
+def _string_list(chk: _Checker, path: _KeyPath, value: object, example: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        chk.error(path, f"this is {_kind(value)}, not a list of words", f"Write a list: {example}")
+        return ()
+    return tuple(v.strip() for v in value)
+
+
+def _check_announce(chk: _Checker, raw: object) -> list[WebhookTarget]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        chk.error(
+            ("announce",),
+            f"announce is {_kind(raw)}, not a list",
+            "Start each target with '- name: ...' and 'webhook: https://...' under 'announce:'",
+        )
+        return []
+    targets: list[WebhookTarget] = []
+    names: dict[str, int] = {}
+    for index, entry in enumerate(raw):
+        path: _KeyPath = ("announce", index)
+        if not isinstance(entry, dict):
+            chk.error(
+                path,
+                f"this target is {_kind(entry)}, not a mapping",
+                "Write '- name: team-news' and 'webhook: https://...'",
+            )
+            continue
+        chk.keys(path, entry, _ANNOUNCE_KEYS)
+        name = (
+            chk.text((*path, "name"), entry["name"], "name: team-news") if "name" in entry else None
+        )
+        if name is None and "name" not in entry:
+            chk.error(path, "this target has no name", "Add 'name: team-news'")
+        url = entry.get("webhook")
+        if (
+            not isinstance(url, str)
+            or urlsplit(url).scheme not in ("http", "https")
+            or not urlsplit(url).hostname
+        ):
+            chk.error(
+                (*path, "webhook"),
+                "the webhook is missing or not an http(s) URL",
+                "Write the webhook's full address: webhook: https://discord.com/api/webhooks/...",
+            )
+            url = None
+        chosen = entry.get("format")
+        if chosen is not None and chosen not in WEBHOOK_FORMATS:
+            chk.error(
+                (*path, "format"),
+                f"{chosen!r} is not a format",
+                "Write format: discord, slack or json",
+            )
+            chosen = None
+        elif chosen is None and url is not None:
+            chosen = _webhook_format(url)
+            if chosen is None:
+                chk.error(
+                    (*path, "format"),
+                    "the format cannot be told from this URL",
+                    "Add format: json (or discord / slack)",
+                )
+        kinds = _string_list(
+            chk, (*path, "kinds"), entry.get("kinds"), "kinds: [release_date, delay]"
+        )
+        unknown = [kind for kind in kinds if kind not in STORY_KINDS]
+        if unknown:
+            chk.error(
+                (*path, "kinds"),
+                f"unknown kind(s): {', '.join(unknown)}",
+                "Use some of: " + ", ".join(STORY_KINDS),
+            )
+        films = _string_list(
+            chk, (*path, "films"), entry.get("films"), "films: [heat 2, dune part three]"
+        )
+        keywords = _string_list(
+            chk, (*path, "keywords"), entry.get("keywords"), "keywords: [marvel, a24]"
+        )
+        if name is not None:
+            first = names.setdefault(name.casefold(), index)
+            if first != index:
+                chk.error(
+                    (*path, "name"),
+                    f"the name {name!r} is already used by announce[{first}]",
+                    "Give each target its own name",
+                )
+        if name is not None and url is not None and chosen is not None and not unknown:
+            targets.append(WebhookTarget(name, url, chosen, kinds, films, keywords))
+    return targets
 
 
 _YAML_FIX = "Indent with spaces, put ': ' after each key, and quote values that hold ': ' or ' #'"
@@ -872,6 +997,7 @@ def load_settings(
         origin = "FILMBOT_CONFIG" if "FILMBOT_CONFIG" in environ else "default"
     defaults, allow_private = Defaults(), False
     feeds: tuple[FeedSettings, ...] = ()
+    announce: tuple[WebhookTarget, ...] = ()
     text, unreadable = _read_config(path, origin)
     if unreadable is not None:
         problems.append(unreadable)
@@ -883,7 +1009,9 @@ def load_settings(
             chk = _Checker(str(path), node)
             if node is not None:
                 chk.duplicate_keys(node, (), set())
-            defaults, allow_private, feeds = _check_document(chk, data, path.resolve().parent)
+            defaults, allow_private, feeds, announce = _check_document(
+                chk, data, path.resolve().parent
+            )
             problems.extend(
                 problem for _, problem in sorted(chk.problems, key=lambda pair: pair[0])
             )
@@ -914,6 +1042,7 @@ def load_settings(
         openai_model=summariser.model,
         openai_api_key=summariser.api_key,
         summarizer_timeout=summariser.timeout,
+        announce=announce,
     )
     _LOGGER.debug(
         "loaded %d feeds from %s (%d warnings)", len(feeds), settings.config_path, len(warnings)

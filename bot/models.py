@@ -57,6 +57,17 @@ class Field:
 
 
 @dataclass(frozen=True, slots=True)
+class StoryInfo:
+    """The facts behind a story message, for formats that carry data (JSON webhooks)."""
+
+    id: int
+    kind: str
+    films: tuple[str, ...] = ()
+    release_date: str | None = None  # ISO, as precise as known: 2026-12-18, 2026-12 or 2026
+    sources: tuple[str, ...] = ()  # URLs
+
+
+@dataclass(frozen=True, slots=True)
 class Message:
     """Neutral rich text. Every adapter renders it natively and sanitises it for its platform."""
 
@@ -66,6 +77,7 @@ class Message:
     fields: tuple[Field, ...] = ()
     footer: str = ""
     lines: tuple[str, ...] = ()  # plain list lines under the body (tables, listings)
+    story: StoryInfo | None = None
 
 
 class Visibility(Enum):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.commands.dispatch import Commands
 from bot.delivery import Adapter, DeliveryError
+from bot.delivery.filters import ChannelFilter
 from bot.models import Invocation, Message, Reply, Target
 
 RECORDING_CHANNEL = Target(platform="recording", place="guild", channel="news")
@@ -26,8 +27,11 @@ class RecordingAdapter(Adapter):
     async def stop(self) -> None:
         self.stopped = True
 
-    def default_announce_channel(self) -> Target | None:
-        return self._announce_channel
+    owns_channels = True
+    channels_end_with_adapter = True
+
+    def configured_channels(self) -> list[tuple[Target, ChannelFilter]]:
+        return [(self._announce_channel, ChannelFilter())] if self._announce_channel else []
 
     async def send(self, target: Target, message: Message, idempotency_key: str) -> str:
         if self.failures:

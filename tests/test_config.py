@@ -127,13 +127,13 @@ BAD_CASES = [
     pytest.param(
         """
         feeds: []
-        announce:
-          - channel: "#news"
+        anounce:
+          - name: news
         """,
         2,
-        "announce",
-        "unknown key 'announce'",
-        "known keys here",
+        "anounce",
+        "unknown key 'anounce'",
+        "did you mean 'announce'?",
         id="unknown-top-level-key",
     ),
     pytest.param(

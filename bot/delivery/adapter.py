@@ -5,6 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING
 
+from bot.delivery.filters import ChannelFilter
 from bot.models import Message, Target
 
 if TYPE_CHECKING:
@@ -46,6 +47,12 @@ class Adapter(ABC):
     async def send(self, target: Target, message: Message, idempotency_key: str) -> str:
         """Post a message; return a receipt (the platform's message id). Raise DeliveryError subclasses."""
 
-    def default_announce_channel(self) -> Target | None:
-        """A channel subscribed to announcements while this adapter runs (only the console has one)."""
-        return None
+    # When True, every announcing channel of this platform comes from configuration (the
+    # console, webhook targets): at start the subscriptions are made to match it exactly.
+    owns_channels: bool = False
+    # When True, those channels hear news only while the adapter runs (the console).
+    channels_end_with_adapter: bool = False
+
+    def configured_channels(self) -> list[tuple[Target, ChannelFilter]]:
+        """Channels announced to by configuration, each with its filter."""
+        return []

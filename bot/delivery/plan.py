@@ -10,7 +10,7 @@ from bot.delivery.filters import ChannelSubscription
 from bot.delivery.follows import Follow
 from bot.feeds.text import truncate
 from bot.films.facts import describe_date
-from bot.models import Field, Message, Precision, StoryKind
+from bot.models import Field, Message, Precision, StoryInfo, StoryKind
 from bot.store import NewStory, PlannedDelivery
 
 SUMMARY_LIMIT = 500
@@ -37,13 +37,32 @@ def story_message(story: NewStory) -> Message:
         where = ", ".join(part for part in (release.region, release.medium) if part)
         when = describe_date(release.date, release.precision)
         fields.append(Field("Release", f"{when} ({where})" if where else when))
+    first = understanding.releases[0] if understanding.releases else None
     return Message(
         title=item.title,
         url=item.url,
         body=truncate(understanding.summary or item.summary, SUMMARY_LIMIT),
         fields=tuple(fields),
         footer=f"{item.feed} · {item.published:%d %b %Y %H:%M} UTC",
+        story=StoryInfo(
+            id=story.id,
+            kind=understanding.kind.value,
+            films=understanding.films,
+            release_date=iso_release(first.date, first.precision) if first else None,
+            sources=(item.url,) if item.url else (),
+        ),
     )
+
+
+def iso_release(day: date | None, precision: Precision) -> str | None:
+    """A release date as precise as it is known: 2026-12-18, 2026-12 or 2026."""
+    if day is None or precision is Precision.UNKNOWN:
+        return None
+    if precision is Precision.DAY:
+        return day.isoformat()
+    if precision is Precision.YEAR:
+        return str(day.year)
+    return f"{day:%Y-%m}"
 
 
 def plan_story_announcements(
