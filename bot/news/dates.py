@@ -31,6 +31,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
+import ahocorasick
+
 from bot.films.normalise import normalise_title
 from bot.models import Precision, ReleaseMention
 
@@ -82,16 +84,35 @@ _HOLIDAY = (
 )
 _HALF = r"(?:end|start|beginning|first\s+half|second\s+half|back\s+half|middle)\s+of"
 
-# Where a date can start: a digit, a capital, or one of these words. Trying the full
-# pattern only there is several times faster than letting it scan every position.
-_DATE_ANCHOR = re.compile(
-    r"\b(?:[0-9]|Q[1-4]|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Christmas|Xmas"
-    r"|Thanksgiving|Memorial|Labou?r|Presidents?|Independence|Halloween|Valentine|New|Easter"
-    r"|MLK|Martin)|(?:[Tt]his|[Nn]ext|[Ee]arly|[Ll]ate|[Mm]id|[Ll]ater|[Ee]arlier|[Ss]ometime"
-    r"|[Ss]ome|[Ee]nd|[Ss]tart|[Bb]eginning|[Ff]irst|[Ss]econd|[Tt]hird|[Ff]ourth|1st|2nd|3rd"
-    r"|4th|[Mm]iddle|[Bb]ack|[Hh]olidays?|[Ss]pring|[Ss]ummer|[Ff]all|[Aa]utumn|[Ww]inter"
-    r"|[Tt]oday|[Tt]omorrow)\b)"
-)
+# Where a date can start: a digit, a capital, or one of these words, at the start of a word.
+# Trying the full pattern only there is several times faster than letting it scan every
+# position. The capital words are prefixes ("Jan" for "January"); the others whole words.
+_ANCHOR_PREFIXES = (
+    "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec Christmas Xmas Thanksgiving Memorial "
+    "Labor Labour President Independence Halloween Valentine New Easter MLK Martin Q1 Q2 Q3 Q4"
+).split()
+_ANCHOR_WORDS = (
+    "this next early late mid later earlier sometime some end start beginning first second "
+    "third fourth middle back holiday holidays spring summer fall autumn winter today tomorrow"
+).split()
+
+
+def _anchor_pattern() -> str:
+    """The anchors without the word-start test, grouped by first character."""
+    rests: dict[str, list[str]] = {}
+    for word in _ANCHOR_PREFIXES:
+        rests.setdefault(word[0], []).append(re.escape(word[1:]))
+    for word in _ANCHOR_WORDS:
+        for spelling in (word, word.capitalize()):
+            rests.setdefault(spelling[0], []).append(re.escape(spelling[1:]) + r"\b")
+    groups = [f"{first}(?:{'|'.join(sorted(alts))})" for first, alts in rests.items()]
+    return "|".join(["[0-9]", *groups])
+
+
+# A word start is a non-word character before the word (found by the charset skip, which
+# is much faster than trying \b everywhere), or the start of the text.
+_DATE_ANCHOR = re.compile(rf"\W(?:{_anchor_pattern()})")
+_DATE_ANCHOR_AT_START = re.compile(_anchor_pattern())
 _DATE = re.compile(
     r"(?<![\w$£€#@/.])(?:"
     rf"(?P<NUM>(?P<n_a>\d{{1,2}})/(?P<n_b>\d{{1,2}})/(?P<n_y>(?:19|20)\d\d)(?![\d/]))"
@@ -331,29 +352,44 @@ def _labelled() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
 _QUALIFIER_PATTERN, _QUALIFIER_LABELS = _labelled()
 
 # Quick tests before a slow scan: each pattern can only match where one of these plain
-# strings occurs (every match of it contains one). Plain alternatives are searched many
-# times faster than patterns that start with \b.
-_QUALIFIER_HINT = re.compile(  # the case-sensitive alternatives, in the text
-    r"U|Brit|Stateside|stateside|North|Chin|Japan|India|Korea|Australia|Canad|France|French"
-    r"|German|Max|IMAX"
+# strings occurs (every match of it contains one). One Aho-Corasick pass answers whether any
+# occurs between two offsets, many times faster than a regex alternation of them.
+
+
+class _AnyOf:
+    """Whether any of some plain strings occurs wholly inside text[start:end]."""
+
+    def __init__(self, words: str) -> None:
+        self._automaton = ahocorasick.Automaton()
+        for word in words.split("|"):
+            self._automaton.add_word(word, word)
+        self._automaton.make_automaton()
+
+    def search(self, text: str, start: int, end: int) -> bool:
+        return next(self._automaton.iter(text, start, end), None) is not None
+
+
+_QUALIFIER_HINT = _AnyOf(  # the case-sensitive alternatives, in the text
+    "U|Brit|Stateside|stateside|North|Chin|Japan|India|Korea|Australia|Canad|France|French"
+    "|German|Max|IMAX"
 )
-_QUALIFIER_FOLDED_HINT = re.compile(  # the case-insensitive ones, in the folded text
-    r"domestic|worldwide|global|around|international|overseas|netflix|prime|disney|apple"
-    r"|hulu|peacock|paramount|theat|cinema|big|multiplex|vod|demand|digital|stream"
+_QUALIFIER_FOLDED_HINT = _AnyOf(  # the case-insensitive ones, in the folded text
+    "domestic|worldwide|global|around|international|overseas|netflix|prime|disney|apple"
+    "|hulu|peacock|paramount|theat|cinema|big|multiplex|vod|demand|digital|stream"
 )
-_THING_HINT = re.compile(  # in the lowered text, as _THING
-    r"novel|book|memoir|comic|album|soundtrack|score|single|song|vinyl|mixtape|game|series"
-    r"|season|episode|show|sitcom|tour|concert|trailer|teaser|look|poster|featurette|sneak"
-    r"|footage|clip|4k|uhd|ultra|blu|dvd|home|steelbook|box|collector|edition|cut"
-    r"|re-releas|rereleas|re-issue|reissue|remaster|restor|anniversary|ticket|pre-sale"
-    r"|presale|podcast|panel|ceremony|oscars|academy|golden|bafta|emmy|award|toy|merch"
-    r"|lego|collectible"
+_THING_HINT = _AnyOf(  # in the lowered text, as _THING
+    "novel|book|memoir|comic|album|soundtrack|score|single|song|vinyl|mixtape|game|series"
+    "|season|episode|show|sitcom|tour|concert|trailer|teaser|look|poster|featurette|sneak"
+    "|footage|clip|4k|uhd|ultra|blu|dvd|home|steelbook|box|collector|edition|cut"
+    "|re-releas|rereleas|re-issue|reissue|remaster|restor|anniversary|ticket|pre-sale"
+    "|presale|podcast|panel|ceremony|oscars|academy|golden|bafta|emmy|award|toy|merch"
+    "|lego|collectible"
 )
-_ACT_HINT = re.compile(  # in the lowered text, as _ACT
-    r"film|shoot|shot|photography|production|camera|wrap|casting|audition|rehearsal|sale"
-    r"|order|first|back|return|announc|reveal|unveil|fest|cannes|venice|tiff|toronto"
-    r"|sundance|sxsw|south|berlin|telluride|tribeca|york|cinemacon|comic|d23|cineeurope"
-    r"|annecy|locarno|busan"
+_ACT_HINT = _AnyOf(  # in the lowered text, as _ACT
+    "film|shoot|shot|photography|production|camera|wrap|casting|audition|rehearsal|sale"
+    "|order|first|back|return|announc|reveal|unveil|fest|cannes|venice|tiff|toronto"
+    "|sundance|sxsw|south|berlin|telluride|tribeca|york|cinemacon|comic|d23|cineeurope"
+    "|annecy|locarno|busan"
 )
 _LEADING_COMMA = re.compile(r",\s*")
 _AFTER_STOP = re.compile(r"(?i)\b(?:and|but|while|before|after|then|with|as|when)\b|[,;(]")
@@ -528,10 +564,10 @@ def _utc_date(moment: datetime) -> date:
 def _find_date_spans(text: str, today: date) -> list[_DateSpan]:
     spans: list[_DateSpan] = []
     resume = 0
-    for anchor in _DATE_ANCHOR.finditer(text):
-        if anchor.start() < resume:
+    for at in _date_anchors(text):
+        if at < resume:
             continue
-        match = _DATE.match(text, anchor.start())
+        match = _DATE.match(text, at)
         if match is None:
             continue
         resume = match.end()
@@ -539,6 +575,14 @@ def _find_date_spans(text: str, today: date) -> list[_DateSpan]:
         if span is not None and span.first.year <= today.year + _MAX_YEARS_AHEAD:
             spans.append(span)
     return spans
+
+
+def _date_anchors(text: str) -> list[int]:
+    """Where a date may start, in order (every anchor starts a word and lies inside it)."""
+    anchors = [match.start() + 1 for match in _DATE_ANCHOR.finditer(text)]
+    if _DATE_ANCHOR_AT_START.match(text):
+        anchors.insert(0, 0)
+    return anchors
 
 
 def _resolve(match: re.Match[str], text: str, today: date) -> _DateSpan | None:

@@ -17,8 +17,18 @@ __all__ = ["find_people"]
 
 _NAME_WORD = r"(?:[A-Z]['’][A-Z][a-zà-öø-ÿ]+|(?:Mc|Mac|Di|De|Le|La)[A-Z][a-zà-öø-ÿ]+|[A-Z][a-zà-öø-ÿ]+(?:[-'’][A-Z][a-zà-öø-ÿ]+)*|[A-Z]\.(?:\s?[A-Z]\.)*)"
 _PARTICLE = r"(?:de|De|van|Van|von|der|del|Del|da|di|Di|la|La|le|Le|du|bin)"
+# The first word of a name: _NAME_WORD after its capital. A name must not start inside a
+# word, and the test for that comes after the capital, so that the regex engine skips
+# straight to capitals instead of trying the test at every position:
+# (?<![\w'’-])(?P<name>{_NAME_WORD}(?:\s(?:{_PARTICLE}\s)?{_NAME_WORD}){1,3}).
+_AFTER_FIRST_CAPITAL = (
+    r"(?:['’][A-Z][a-zà-öø-ÿ]+"
+    r"|(?:(?<=M)c|(?<=M)ac|(?<=D)i|(?<=D)e|(?<=L)e|(?<=L)a)[A-Z][a-zà-öø-ÿ]+"
+    r"|[a-zà-öø-ÿ]+(?:[-'’][A-Z][a-zà-öø-ÿ]+)*|\.(?:\s?[A-Z]\.)*)"
+)
 _NAME_RE = re.compile(
-    rf"(?<![\w'’-])(?P<name>{_NAME_WORD}(?:\s(?:{_PARTICLE}\s)?{_NAME_WORD}){{1,3}})(?P<poss>'s|’s)?(?!\w)"
+    rf"(?P<name>[A-Z](?<![\w'’-][A-Z]){_AFTER_FIRST_CAPITAL}"
+    rf"(?:\s(?:{_PARTICLE}\s)?{_NAME_WORD}){{1,3}})(?P<poss>'s|’s)?(?!\w)"
 )
 
 # Capitalised words that are never part of a person's name in film news.

@@ -195,6 +195,12 @@ _NOUN_BEFORE = re.compile(
     r"spin-off|remake|reboot|musical|documentary|blockbuster|feature|hit|mystery|follow-up)\s+$"
 )
 _POST_CUE_WORD_AT = re.compile(rf"(?i:{_POST_CUES})\s+(?:the\s+cast\s+of\s+)?")
+# The first two letters (lower case) of every cue: a cue can only start where they do.
+# Outside ASCII the regexes match more than lower() says ("ſ" is "s" to them): there they run.
+_PRE_CUE_STARTS = frozenset(
+    "se pr sp re fr st co di fi he tr te bo ca ac ad op ha is wa wi de pu mo da po sl hi ge".split()
+)
+_POST_CUE_STARTS = frozenset("se pr fo re ad di st ca ro tr te jo bo ti".split())
 # A headline that starts with a title followed by what happens to it.
 _SUBJECT_VERB_AT = re.compile(
     r"(?:Moves|Moved|Gets|Sets|Delayed|Dated|Opens|Lands|Pushed|Heads|Hits|Shifts|Trailer|"
@@ -221,6 +227,25 @@ def is_company(words: str) -> bool:
     return bool(tokens) and (tokens[0] in COMPANIES or words.lower() in COMPANIES)
 
 
+def _may_start(text: str, at: int, starts: frozenset[str]) -> bool:
+    """Whether a cue with these first two letters may start at `at` (a quick test)."""
+    pair = text[at : at + 2]
+    return not pair.isascii() or pair.lower() in starts
+
+
+def _pre_cue_at(text: str, end: int) -> re.Match[str] | None:
+    """_PRE_CUE_AT.match(text, end), with a quick test of the word after the spaces."""
+    at = end + 2 if text.startswith(("'s", "’s"), end) else end
+    if not text[at : at + 1].isspace():
+        return None
+    while text[at : at + 1].isspace():
+        at += 1
+    if not _may_start(text, at, _PRE_CUE_STARTS):
+        return None
+    return _PRE_CUE_AT.match(text, end)
+
+
+@lru_cache(maxsize=4096)  # a title's run is seen in the headline and again in the summary
 def _tokens(run: str) -> list[re.Match[str]]:
     return list(_TOKEN_RE.finditer(run))
 
@@ -234,6 +259,7 @@ _DIGIT_NEXT = re.compile(r",?\s?\d")  # after a run: "June 4, 2027"
 _TRAILING_CONNECTOR = re.compile(r"(?:\s+(?:of|the|and|a|an|in|on|at|to|for|from|with|or|&))+\s*$")
 
 
+@lru_cache(maxsize=4096)  # a quoted title is cleaned in the headline and again in the summary
 def _clean(title: str) -> str:
     title = title.strip().strip("'\"‘’“”").strip()
     title = _POSSESSIVE_END.sub("", title)
@@ -342,7 +368,7 @@ def _is_speech(inner: str) -> bool:
 def _quoted_hits(text: str) -> list[TitleHit]:
     hits = []
     for match in _QUOTED_RE.finditer(text):
-        group = next(name for name in "abcd" if match.group(name) is not None)
+        group = match.lastgroup  # the one of a, b, c and d that matched
         inner = match.group(group)
         if _is_speech(inner):
             continue
@@ -372,6 +398,10 @@ def _is_sequel_marker(tokens: list[str], index: int) -> int:
     return 1 if bare in _ROMAN else 0
 
 
+# The first characters a sequel marker can have (in ASCII): "Part", "Chapter", digits, roman.
+_MARKER_FIRSTS = frozenset("0123456789PpCcIVX")
+
+
 def _numbered_hit(
     text: str, run_match: re.Match[str], tokens: list[re.Match[str]], *, title_case: bool
 ) -> TitleHit | None:
@@ -379,7 +409,10 @@ def _numbered_hit(
     if not _MAYBE_SEQUEL_MARKER.search(run):
         return None
     words = [t.group() for t in tokens]
-    for index in range(len(words)):
+    for index in range(1, len(words)):  # the first word is never a marker
+        first = words[index][:1]
+        if first.isascii() and first not in _MARKER_FIRSTS:
+            continue  # not "Part"/"Chapter", a number or a roman numeral: no marker here
         size = _is_sequel_marker(words, index)
         if not size:
             continue
@@ -418,25 +451,42 @@ def _cued_in_run(
             hits.append(TitleHit(title, base + max(0, run.find(title)), cued=True))
 
     appositive = text[max(0, base - 2) : base].strip() == ","  # "David Lynch, Visionary Director"
-    after = _PRE_CUE_AT.match(text, run_match.end())
+    after = _pre_cue_at(text, run_match.end())
     if after and not after.group("poss") and not _is_possessive(run) and not appositive:
         add(_after_last_stop(run, title_case=title_case))  # "the Heat sequel"
     if _post_cue_before(text, base) or (
-        not title_case and _NOUN_BEFORE.search(text, max(0, base - 14), base)
+        not title_case
+        and text[base - 1 : base].isspace()  # every match ends with a space right before
+        and _NOUN_BEFORE.search(text, max(0, base - 14), base)
     ):
         add(_before_first_stop(run, title_case=title_case))  # "sequel to Heat"
-    for index, token in enumerate(tokens[1:], start=1):
+    subject_verbs = headline and base == 0
+    for index in range(1, len(tokens)):
+        token = tokens[index]
         at = base + token.start()
+        pair = text[at : at + 2]
+        if pair.isascii():  # a quick test of the first two letters of every cue
+            pair = pair.lower()
+            may_pre, may_post = pair in _PRE_CUE_STARTS, pair in _POST_CUE_STARTS
+        else:  # outside ASCII the regexes match more than lower() says ("ſ" is "s" to them)
+            may_pre = may_post = True
+        if not (may_pre or may_post or subject_verbs or not title_case):
+            continue
         previous = tokens[index - 1].group()
         # Title Case: "Oppenheimer Star Cillian Murphy", "Zendaya Joins Dune"
-        if _PRE_CUE_WORD_AT.match(text, at) and not _is_possessive(previous) and not appositive:
+        if (
+            may_pre
+            and _PRE_CUE_WORD_AT.match(text, at)
+            and not _is_possessive(previous)
+            and not appositive
+        ):
             add(_after_last_stop(run, token.start(), title_case=title_case))
-        post = _POST_CUE_WORD_AT.match(text, at)
+        post = _POST_CUE_WORD_AT.match(text, at) if may_post else None
         if post and post.end() < run_match.end():
             add(_before_first_stop(text[post.end() : run_match.end()], title_case=title_case))
-        if headline and base == 0 and _SUBJECT_VERB_AT.match(text, at):
+        if subject_verbs and _SUBJECT_VERB_AT.match(text, at):
             add(_after_last_stop(run, token.start(), title_case=title_case))
-        if not title_case and _is_possessive(previous) and len(tokens[:index]) >= 2:
+        if not title_case and _is_possessive(previous) and index >= 2:
             add(
                 _before_first_stop(run[token.start() :], title_case=False)
             )  # "Edgar Wright's The Running Man"
