@@ -21,6 +21,7 @@ from bot.commands.dispatch import Commands, Services
 from bot.config import FeedSettings, Settings
 from bot.delivery.adapter import Adapter
 from bot.delivery.deliver import Deliverer, DeliveryStats
+from bot.delivery.digest import send_digests
 from bot.delivery.reminders import plan_reminders
 from bot.feeds.fetch import Fetcher, FetchLimits
 from bot.films.index import FilmIndex
@@ -32,6 +33,7 @@ _LOGGER = logging.getLogger(__name__)
 
 DELIVERY_SWEEP_SECONDS = 5.0
 REMINDER_CHECK_SECONDS = 3600.0
+DIGEST_HOUR_UTC = 8  # the daily digests go out at 08:00 UTC
 MAX_START_SPREAD_SECONDS = 30.0
 START_SPREAD_PER_FEED = 0.1
 
@@ -108,6 +110,16 @@ class App:
             name="release reminders",
             max_instances=1,
             coalesce=True,
+        )
+        self._scheduler.add_job(
+            self._digest_job,
+            "cron",
+            hour=DIGEST_HOUR_UTC,
+            id="digests",
+            name="daily digests",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=6 * 3600,
         )
         self._scheduler.start()
         self._delivery_task = asyncio.create_task(self._delivery_loop(), name="filmbot-delivery")
@@ -262,6 +274,18 @@ class App:
             await self.plan_reminders()
         except Exception:
             _LOGGER.exception("planning release reminders failed")
+
+    async def send_digests(self) -> int:
+        written = await send_digests(self.store, self.clock())
+        if written:
+            self._delivery_wanted.set()
+        return written
+
+    async def _digest_job(self) -> None:
+        try:
+            await self.send_digests()
+        except Exception:
+            _LOGGER.exception("sending the daily digests failed")
 
     async def deliver_once(self) -> DeliveryStats:
         return await self.deliverer.run_once()

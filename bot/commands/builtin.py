@@ -9,10 +9,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.commands.announce import announce_here, announce_list, announce_off
+from bot.commands.digest import digest_command
 from bot.commands.dispatch import CommandContext, error_reply
 from bot.commands.films import film_command, news_command, upcoming_command, when_command
 from bot.commands.follow import follow_command, following_command, unfollow_command
 from bot.commands.registry import CommandSpec, OptionSpec, OptionType, Permission, Registry
+from bot.commands.status import status_command
 from bot.feeds.netguard import BlockedAddressError, check_url_host
 from bot.feeds.text import clean_text, truncate
 from bot.models import Message, Reply, Visibility
@@ -202,6 +204,14 @@ def build_registry() -> Registry:
     )
     registry.add(
         CommandSpec(
+            name="status",
+            description="Delivery queue, dead letters, and the last errors of targets and feeds.",
+            handler=status_command,
+            permission=Permission.MANAGE,
+        )
+    )
+    registry.add(
+        CommandSpec(
             name="announce",
             description="Which channels receive new stories, and which stories.",
             permission=Permission.MANAGE,
@@ -293,6 +303,20 @@ def build_registry() -> Registry:
             name="following",
             description="What you follow.",
             handler=following_command,
+        )
+    )
+    registry.add(
+        CommandSpec(
+            name="digest",
+            description="One message a day listing new stories, instead of one per story.",
+            handler=digest_command,
+            options=(
+                OptionSpec("mode", "daily or off."),
+                OptionSpec(
+                    "where", "'channel' for this channel (admins); else your DMs.", required=False
+                ),
+            ),
+            examples=("/digest daily", "/digest daily channel", "/digest off"),
         )
     )
     registry.add(

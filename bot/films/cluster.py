@@ -15,7 +15,16 @@ SAME_FILM_MIN_SIMILARITY = 35.0
 NO_FILM_MIN_SIMILARITY = 85.0
 
 
-def is_same_story(new_title: str, old_title: str, *, same_film: bool) -> bool:
+def is_same_story(
+    new_title: str,
+    old_title: str,
+    *,
+    same_film: bool,
+    new_people: frozenset[str] = frozenset(),
+    old_people: frozenset[str] = frozenset(),
+) -> bool:
+    if new_people and old_people and not new_people & old_people:
+        return False  # two castings for one film in a week are two pieces of news
     a, b = normalise_title(new_title), normalise_title(old_title)
     if same_film:
         # Shared words in any order: outlets phrase the same news differently.

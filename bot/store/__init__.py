@@ -8,6 +8,7 @@ from pathlib import Path
 from bot.models import FeedItem, Understanding
 from bot.store import ingest as _ingest
 from bot.store.db import Database, StoreError
+from bot.store.digests import DigestStore
 from bot.store.feeds import FeedAlreadyExists, FeedRecord, FeedStore, FetchRecord
 from bot.store.follows import FollowStore
 from bot.store.ingest import IngestResult, NewStory, Planner, StoredItem
@@ -29,6 +30,7 @@ class Store:
         self.subscriptions = SubscriptionStore(self.db)
         self.knowledge = KnowledgeStore(self.db)
         self.follows = FollowStore(self.db)
+        self.digests = DigestStore(self.db)
 
     async def open(self) -> None:
         await self.db.open()

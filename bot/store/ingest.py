@@ -123,7 +123,9 @@ async def ingest(
             )
             followers = {story.id: await _followers(conn, story) for story in announced}
             channels = await subscribed_channels(conn)
-            planned = await write_outbox(conn, plan(announced, channels, followers), now)
+            planned = await write_outbox(
+                conn, plan(announced, channels, followers), now, digestible=True
+            )
         outcome = "new" if fresh else "no_new"
         await FeedStore.write_fetch(conn, feed_id, replace(fetch, outcome=outcome))
     return IngestResult(
@@ -155,14 +157,21 @@ async def _file_item(
     main_film = film_ids[0] if film_ids else None
 
     story_id = None
-    for candidate_id, candidate_title in await knowledge.recent_story_titles(
+    people = frozenset(person.name for person in understanding.people)
+    for candidate_id, candidate_title, candidate_people in await knowledge.recent_stories(
         conn,
         main_film_id=main_film,
         kind=understanding.kind,
         since=item.published - MERGE_WINDOW,
         until=item.published + MERGE_WINDOW,
     ):
-        if is_same_story(item.title, candidate_title, same_film=main_film is not None):
+        if is_same_story(
+            item.title,
+            candidate_title,
+            same_film=main_film is not None,
+            new_people=people,
+            old_people=candidate_people,
+        ):
             story_id = candidate_id
             break
     new_story = None

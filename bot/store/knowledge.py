@@ -90,28 +90,32 @@ async def film_id_for(
     return film_id, True
 
 
-async def recent_story_titles(
+async def recent_stories(
     conn: aiosqlite.Connection,
     *,
     main_film_id: int | None,
     kind: StoryKind,
     since: datetime,
     until: datetime,
-) -> list[tuple[int, str]]:
+) -> list[tuple[int, str, frozenset[str]]]:
+    """(id, title, people's names) of the stories a new item might be one more source of."""
     if main_film_id is None:
         query = (
-            "SELECT id, title FROM stories WHERE main_film_id IS NULL AND kind = ? "
+            "SELECT id, title, people FROM stories WHERE main_film_id IS NULL AND kind = ? "
             "AND published BETWEEN ? AND ? ORDER BY published DESC LIMIT 200"
         )
         params: tuple[object, ...] = (kind.value, to_db(since), to_db(until))
     else:
         query = (
-            "SELECT id, title FROM stories WHERE main_film_id = ? AND kind = ? "
+            "SELECT id, title, people FROM stories WHERE main_film_id = ? AND kind = ? "
             "AND published BETWEEN ? AND ? ORDER BY published DESC LIMIT 50"
         )
         params = (main_film_id, kind.value, to_db(since), to_db(until))
     async with conn.execute(query, params) as cursor:
-        return [(int(row[0]), row[1]) for row in await cursor.fetchall()]
+        return [
+            (int(row[0]), row[1], frozenset(name for name, _ in json.loads(row[2])))
+            for row in await cursor.fetchall()
+        ]
 
 
 async def insert_story(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 
 import aiosqlite
@@ -10,9 +11,18 @@ import aiosqlite
 from bot.delivery.filters import ChannelFilter, ChannelSubscription
 from bot.models import StoryKind, Target
 from bot.store.db import Database
-from bot.store.timefmt import to_db
+from bot.store.timefmt import from_db, to_db
 
 _COLUMNS = "target, kinds, keywords"
+
+
+@dataclass(frozen=True, slots=True)
+class DisabledChannel:
+    """A channel whose announcements were turned off for it, and why."""
+
+    target: Target
+    reason: str
+    disabled_at: datetime
 
 
 def _subscription(row: aiosqlite.Row | tuple) -> ChannelSubscription:  # type: ignore[type-arg]
@@ -24,8 +34,22 @@ def _subscription(row: aiosqlite.Row | tuple) -> ChannelSubscription:  # type: i
 
 async def subscribed_channels(conn: aiosqlite.Connection) -> list[ChannelSubscription]:
     """Inside a transaction the caller holds (ingest plans with it)."""
-    async with conn.execute(f"SELECT {_COLUMNS} FROM channel_subscriptions ORDER BY id") as cursor:
+    async with conn.execute(
+        f"SELECT {_COLUMNS} FROM channel_subscriptions WHERE disabled_at IS NULL ORDER BY id"
+    ) as cursor:
         return [_subscription(row) for row in await cursor.fetchall()]
+
+
+async def disable_channel(
+    conn: aiosqlite.Connection, target: Target, reason: str, now: datetime
+) -> bool:
+    """Inside a transaction the caller holds; True when an enabled subscription was disabled."""
+    cursor = await conn.execute(
+        "UPDATE channel_subscriptions SET disabled_at = ?, disabled_reason = ? "
+        "WHERE target = ? AND disabled_at IS NULL",
+        (to_db(now), reason, target.key),
+    )
+    return cursor.rowcount == 1
 
 
 class SubscriptionStore:
@@ -39,19 +63,21 @@ class SubscriptionStore:
         now: datetime,
         channel_filter: ChannelFilter | None = None,
     ) -> bool:
-        """Subscribe, or replace the channel's filter; True when it was not subscribed before."""
+        """Subscribe, or replace the channel's filter and enable it again; True when it was not
+        subscribed (or was disabled) before."""
         wanted = channel_filter or ChannelFilter()
         kinds = ",".join(sorted(kind.value for kind in wanted.kinds))
         keywords = json.dumps(list(wanted.keywords))
         async with self._db.transaction() as conn:
             async with conn.execute(
-                "SELECT 1 FROM channel_subscriptions WHERE target = ?", (target.key,)
+                "SELECT 1 FROM channel_subscriptions WHERE target = ? AND disabled_at IS NULL",
+                (target.key,),
             ) as cursor:
                 existed = await cursor.fetchone() is not None
             await conn.execute(
                 "INSERT INTO channel_subscriptions (target, created_at, created_by, kinds, keywords) "
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT (target) DO UPDATE SET kinds = excluded.kinds, "
-                "keywords = excluded.keywords",
+                "keywords = excluded.keywords, disabled_at = NULL, disabled_reason = NULL",
                 (target.key, to_db(now), created_by, kinds, keywords),
             )
         return not existed
@@ -66,3 +92,24 @@ class SubscriptionStore:
     async def channels(self) -> list[ChannelSubscription]:
         async with self._db.reading() as conn:
             return await subscribed_channels(conn)
+
+    async def disable_channel(self, target: Target, reason: str, now: datetime) -> bool:
+        async with self._db.transaction() as conn:
+            return await disable_channel(conn, target, reason, now)
+
+    async def disabled_channels(self) -> list[DisabledChannel]:
+        async with self._db.reading() as conn:
+            async with conn.execute(
+                "SELECT target, disabled_reason, disabled_at FROM channel_subscriptions "
+                "WHERE disabled_at IS NOT NULL ORDER BY disabled_at DESC, id"
+            ) as cursor:
+                rows = await cursor.fetchall()
+        return [
+            DisabledChannel(Target.from_key(row[0]), row[1] or "", _when(row[2])) for row in rows
+        ]
+
+
+def _when(text: str) -> datetime:
+    moment = from_db(text)
+    assert moment is not None
+    return moment
