@@ -85,14 +85,17 @@ def plan_story_announcements(
                     )
                 )
         told: set[str] = set()
+        personal: dict[str, str] = {}  # one payload per followed thing, not per follower
         for follow in followers.get(story.id, []):
             if follow.user.key in told:
                 continue
             told.add(follow.user.key)
-            personal = replace(message, footer=f"{message.footer} · you follow {follow.value}")
+            if follow.value not in personal:
+                footer = f"{message.footer} · you follow {follow.value}"
+                personal[follow.value] = codec.dumps(replace(message, footer=footer))
             deliveries.append(
                 PlannedDelivery(
-                    f"story:{story.id}:{follow.user.key}", follow.user, codec.dumps(personal)
+                    f"story:{story.id}:{follow.user.key}", follow.user, personal[follow.value]
                 )
             )
     return deliveries
