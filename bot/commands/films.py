@@ -64,18 +64,12 @@ def _story_line(story: StoryRecord) -> str:
     )
 
 
-async def _status_line(ctx: CommandContext, film: FilmRecord) -> str | None:
+def _status_line(film: FilmRecord) -> str | None:
     if not film.status:
         return None
-    story = (
-        await ctx.services.store.knowledge.story(film.status_story_id)
-        if film.status_story_id
-        else None
-    )
-    if story is None or not story.sources:
+    if not film.status_outlet or film.status_at is None:
         return f"Status: {film.status}."
-    first = story.sources[0]
-    return f"Status: {film.status} ({first.outlet}, {first.published:%d %b %Y})."
+    return f"Status: {film.status} ({film.status_outlet}, {film.status_at:%d %b %Y})."
 
 
 def _history_lines(facts: Iterable[FactRecord]) -> list[str]:
@@ -123,7 +117,7 @@ async def when_command(ctx: CommandContext, args: dict[str, Any]) -> Reply:
             )
         )
     stories = await knowledge.stories(film_id=film.id, limit=3)
-    status = await _status_line(ctx, film)
+    status = _status_line(film)
     body = f"No release date announced yet for {film.title}."
     if status:
         body += f" {status}"
@@ -151,7 +145,7 @@ async def film_command(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     aliases = [alias for alias in film.aliases if alias != film.title]
     if aliases:
         lines.append("Also known as: " + ", ".join(aliases))
-    status = await _status_line(ctx, film)
+    status = _status_line(film)
     if status:
         lines.append(status)
     current = [fact for fact in facts if fact.superseded_at is None]

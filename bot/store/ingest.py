@@ -219,6 +219,7 @@ async def _file_item(
             film_id=main_film,
             status=understanding.status,
             story_id=story_id,
+            outlet=item.feed,
             published=item.published,
         )
     return new_story, created

@@ -26,6 +26,8 @@ class FilmRecord:
     status: str
     status_story_id: int | None = None
     aliases: tuple[str, ...] = ()
+    status_outlet: str = ""
+    status_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,13 +224,19 @@ async def record_release(
 
 
 async def set_status(
-    conn: aiosqlite.Connection, *, film_id: int, status: str, story_id: int, published: datetime
+    conn: aiosqlite.Connection,
+    *,
+    film_id: int,
+    status: str,
+    story_id: int,
+    outlet: str,
+    published: datetime,
 ) -> None:
-    """The newest story that states a status sets it."""
+    """The newest item that states a status sets it, and is the one cited for it."""
     await conn.execute(
-        "UPDATE films SET status = ?, status_story_id = ? WHERE id = ? AND (status_story_id IS NULL "
-        "OR (SELECT published FROM stories WHERE id = status_story_id) <= ?)",
-        (status, story_id, film_id, to_db(published)),
+        "UPDATE films SET status = ?, status_story_id = ?, status_outlet = ?, status_at = ? "
+        "WHERE id = ? AND (status_at IS NULL OR status_at <= ?)",
+        (status, story_id, outlet, to_db(published), film_id, to_db(published)),
     )
 
 
@@ -289,7 +297,9 @@ class KnowledgeStore:
     async def film(self, film_id: int) -> FilmRecord | None:
         async with self._db.reading() as conn:
             async with conn.execute(
-                "SELECT id, title, status, status_story_id FROM films WHERE id = ?", (film_id,)
+                "SELECT id, title, status, status_story_id, status_outlet, status_at FROM films "
+                "WHERE id = ?",
+                (film_id,),
             ) as cursor:
                 row = await cursor.fetchone()
             if row is None:
@@ -298,7 +308,7 @@ class KnowledgeStore:
                 "SELECT alias FROM film_aliases WHERE film_id = ? ORDER BY alias", (film_id,)
             ) as cursor:
                 aliases = tuple(r[0] for r in await cursor.fetchall())
-        return FilmRecord(row[0], row[1], row[2], row[3], aliases)
+        return FilmRecord(row[0], row[1], row[2], row[3], aliases, row[4], from_db(row[5]))
 
     async def all_titles(self) -> list[tuple[int, str, list[str]]]:
         """Every film with its aliases: what the in-memory title indexes are built from."""
