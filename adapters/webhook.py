@@ -112,6 +112,9 @@ def json_payload(message: Message) -> dict[str, Any]:
 
 
 _PAYLOADS = {"discord": discord_payload, "slack": slack_payload, "json": json_payload}
+# The platforms' published limits: a Discord webhook takes 5 requests per 2 seconds, a Slack
+# incoming webhook one message per second.
+SEND_INTERVALS = {"discord": 0.4, "slack": 1.0, "json": 0.0}
 
 
 class WebhookAdapter(Adapter):
@@ -126,6 +129,10 @@ class WebhookAdapter(Adapter):
 
     def configured_channels(self) -> list[tuple[Target, ChannelFilter]]:
         return [(target_of(w), filter_of(w)) for w in self._webhooks.values()]
+
+    def min_send_interval(self, target: Target) -> float:
+        webhook = self._webhooks.get(target.channel)
+        return SEND_INTERVALS[webhook.format] if webhook else 0.0
 
     async def start(self, commands: Commands) -> None:
         self._session = aiohttp.ClientSession(

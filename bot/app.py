@@ -80,12 +80,17 @@ class App:
         self._delivery_wanted = asyncio.Event()
         self._delivery_task: asyncio.Task[None] | None = None
         self._running_polls: set[asyncio.Task[object]] = set()
+        self._opened = False
         self._feed_settings = {feed.name.casefold(): feed for feed in settings.feeds}
 
     # lifecycle
 
     async def open(self) -> None:
-        """Database and fetcher only: enough for one-shot CLI work (poll --once, ask)."""
+        """Database and fetcher only: enough for one-shot CLI work (poll --once, ask).
+        start() calls it unless it was already called."""
+        if self._opened:
+            return
+        self._opened = True
         await self.store.open()
         await self.store.feeds.sync_config_feeds(
             [(feed.name, feed.url) for feed in self.settings.feeds], self.clock()
@@ -153,6 +158,7 @@ class App:
 
     async def close(self) -> None:
         """Undo open()."""
+        self._opened = False
         await self.summariser.close()
         await self.fetcher.close()
         await self.store.close()
@@ -292,8 +298,12 @@ class App:
 
     async def _delivery_loop(self) -> None:
         while True:
+            wait = DELIVERY_SWEEP_SECONDS
+            opening = self.deliverer.next_opening()
+            if opening is not None:  # a paced or rate-limited target may send sooner
+                wait = min(wait, max(0.05, (opening - self.clock()).total_seconds()))
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._delivery_wanted.wait(), DELIVERY_SWEEP_SECONDS)
+                await asyncio.wait_for(self._delivery_wanted.wait(), wait)
             self._delivery_wanted.clear()
             try:
                 await self.deliver_once()

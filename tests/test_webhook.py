@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -100,7 +101,11 @@ async def test_stories_reach_each_webhook_in_its_format_with_its_filter(tmp_path
                 ),
             )
             await app.poll_all_once()
-            await app.deliver_once()
+            for _ in range(50):  # a Discord webhook is paced at 0.4 s between messages
+                await app.deliver_once()
+                if not (await app.store.outbox.counts()).get("pending"):
+                    break
+                await asyncio.sleep(0.1)
         finally:
             await adapter.stop()
             await app.close()

@@ -53,6 +53,10 @@ class Adapter(ABC):
     # When True, those channels hear news only while the adapter runs (the console).
     channels_end_with_adapter: bool = False
 
+    def min_send_interval(self, target: Target) -> float:
+        """Seconds between two messages to one target that the platform allows (0: no pace)."""
+        return 0.0
+
     def configured_channels(self) -> list[tuple[Target, ChannelFilter]]:
         """Channels announced to by configuration, each with its filter."""
         return []

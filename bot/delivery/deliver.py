@@ -64,6 +64,11 @@ class Deliverer:
         self._blocked: dict[str, datetime] = {}  # Target.key -> its bucket is closed until
         self._blocks_loaded = False
 
+    def next_opening(self) -> datetime | None:
+        """When the earliest blocked or paced target may send again (None: none waits)."""
+        now = self._clock()
+        return min((until for until in self._blocked.values() if until > now), default=None)
+
     def blocked_until(self, target_key: str) -> datetime | None:
         until = self._blocked.get(target_key)
         return until if until is not None and until > self._clock() else None
@@ -119,6 +124,11 @@ class Deliverer:
             else:
                 sent += 1
                 await self._outbox.mark_sent(row.id, receipt, self._clock())
+                # Stay under the platform's published per-channel pace instead of waiting
+                # for its 429: the next message to this target waits out the interval.
+                interval = adapter.min_send_interval(row.target)
+                if interval > 0:
+                    self._blocked[key] = self._clock() + timedelta(seconds=interval)
         return DeliveryStats(sent=sent, retried=retried, dead=dead, skipped_rate_limited=skipped)
 
     async def _load_blocks(self) -> None:
