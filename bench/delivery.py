@@ -95,7 +95,11 @@ async def planning(store: Store, follows: int, channels: int) -> None:
     )
     started = time.perf_counter()
     result = await store.ingest(
-        feed.id, [story_item(1, StoryKind.TRAILER)], fetch=fetch, announce_limit=None, plan=plan_story_announcements
+        feed.id,
+        [story_item(1, StoryKind.TRAILER)],
+        fetch=fetch,
+        announce_limit=None,
+        plan=plan_story_announcements,
     )
     took = (time.perf_counter() - started) * 1000
     print(
