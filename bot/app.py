@@ -22,6 +22,7 @@ from bot.config import FeedSettings, Settings
 from bot.delivery.adapter import Adapter
 from bot.delivery.deliver import Deliverer, DeliveryStats
 from bot.delivery.digest import send_digests
+from bot.delivery.plan import plan_follower_messages
 from bot.delivery.reminders import plan_reminders
 from bot.feeds.fetch import Fetcher, FetchLimits
 from bot.films.index import FilmIndex
@@ -33,6 +34,7 @@ _LOGGER = logging.getLogger(__name__)
 
 DELIVERY_SWEEP_SECONDS = 5.0
 REMINDER_CHECK_SECONDS = 3600.0
+MAX_FANOUT_BATCHES = 20  # of 5,000 followers, per delivery sweep
 DIGEST_HOUR_UTC = 8  # the daily digests go out at 08:00 UTC
 MAX_START_SPREAD_SECONDS = 30.0
 START_SPREAD_PER_FEED = 0.1
@@ -293,7 +295,19 @@ class App:
         except Exception:
             _LOGGER.exception("sending the daily digests failed")
 
+    async def expand_fanouts(self, max_batches: int = MAX_FANOUT_BATCHES) -> int:
+        """Turn pending follower fan-outs into outbox rows, a batch per transaction."""
+        total = 0
+        for _ in range(max_batches):
+            written = await self.store.expand_fanout(plan_follower_messages, self.clock())
+            if not written:
+                return total
+            total += written
+        self._delivery_wanted.set()  # more batches wait: come back at once
+        return total
+
     async def deliver_once(self) -> DeliveryStats:
+        await self.expand_fanouts()
         return await self.deliverer.run_once()
 
     async def _delivery_loop(self) -> None:

@@ -192,7 +192,7 @@ async def test_a_failure_mid_ingest_leaves_nothing_half_written(store: Store) ->
     await store.subscriptions.subscribe_channel(CHANNEL, "test", NOW)
     fid = await feed_id(store)
 
-    def exploding_plan(items, targets, followers):  # type: ignore[no-untyped-def]
+    def exploding_plan(items, targets):  # type: ignore[no-untyped-def]
         raise RuntimeError("crash while planning")
 
     with pytest.raises(RuntimeError):

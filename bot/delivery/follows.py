@@ -24,6 +24,7 @@ class Follow:
     norm: str
     film_id: int | None = None
     reminders: bool = True
+    id: int = 0  # the database row, once stored
 
     def matches(
         self, film_ids: tuple[int, ...], title: str, summary: str, understanding: Understanding

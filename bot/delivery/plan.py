@@ -11,7 +11,7 @@ from bot.delivery.follows import Follow
 from bot.feeds.text import truncate
 from bot.films.facts import describe_date
 from bot.models import Field, Message, Precision, StoryInfo, StoryKind
-from bot.store import NewStory, PlannedDelivery
+from bot.store import NewStory, PlannedDelivery, StoryPlan
 
 SUMMARY_LIMIT = 500
 
@@ -66,17 +66,15 @@ def iso_release(day: date | None, precision: Precision) -> str | None:
 
 
 def plan_story_announcements(
-    stories: list[NewStory],
-    channels: list[ChannelSubscription],
-    followers: dict[int, list[Follow]],
-) -> list[PlannedDelivery]:
-    """One delivery per (story, channel that wants it) and per (story, follower); the keys
-    make planning the same pair twice a no-op, and one person gets one message per story
-    however many of their follows it matches."""
+    stories: list[NewStory], channels: list[ChannelSubscription]
+) -> StoryPlan:
+    """One delivery per (story, channel that wants it), and each story's message for its
+    followers, whose deliveries are expanded later in batches (plan_follower_messages)."""
     deliveries = []
+    messages = {}
     for story in stories:
-        message = story_message(story)
-        payload = codec.dumps(message)
+        payload = codec.dumps(story_message(story))
+        messages[story.id] = payload
         for channel in channels:
             if channel.filter.matches(story.item.title, story.item.summary, story.understanding):
                 deliveries.append(
@@ -84,20 +82,26 @@ def plan_story_announcements(
                         f"story:{story.id}:{channel.target.key}", channel.target, payload
                     )
                 )
-        told: set[str] = set()
-        personal: dict[str, str] = {}  # one payload per followed thing, not per follower
-        for follow in followers.get(story.id, []):
-            if follow.user.key in told:
-                continue
-            told.add(follow.user.key)
-            if follow.value not in personal:
-                footer = f"{message.footer} · you follow {follow.value}"
-                personal[follow.value] = codec.dumps(replace(message, footer=footer))
-            deliveries.append(
-                PlannedDelivery(
-                    f"story:{story.id}:{follow.user.key}", follow.user, personal[follow.value]
-                )
+    return StoryPlan(deliveries, messages)
+
+
+def plan_follower_messages(
+    story_id: int, payload: str, followers: list[Follow]
+) -> list[PlannedDelivery]:
+    """One direct message per follower; the key makes it once per person and story however
+    many of their follows match, and whichever batch finds them."""
+    message = codec.loads(payload)
+    personal: dict[str, str] = {}  # one payload per followed thing, not per follower
+    deliveries = []
+    for follow in followers:
+        if follow.value not in personal:
+            footer = f"{message.footer} · you follow {follow.value}"
+            personal[follow.value] = codec.dumps(replace(message, footer=footer))
+        deliveries.append(
+            PlannedDelivery(
+                f"story:{story_id}:{follow.user.key}", follow.user, personal[follow.value]
             )
+        )
     return deliveries
 
 

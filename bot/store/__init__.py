@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 from bot.models import FeedItem, Understanding
@@ -11,7 +12,14 @@ from bot.store.db import Database, StoreError
 from bot.store.digests import DigestStore
 from bot.store.feeds import FeedAlreadyExists, FeedRecord, FeedStore, FetchRecord
 from bot.store.follows import FollowStore
-from bot.store.ingest import IngestResult, NewStory, Planner, StoredItem
+from bot.store.ingest import (
+    FollowerPlanner,
+    IngestResult,
+    NewStory,
+    Planner,
+    StoredItem,
+    StoryPlan,
+)
 from bot.store.items import ItemStore
 from bot.store.knowledge import FactRecord, FilmRecord, KnowledgeStore, SourceRecord, StoryRecord
 from bot.store.outbox import OutboxRow, OutboxStore
@@ -40,6 +48,11 @@ class Store:
 
     async def unseen(self, feed_id: int, items: Sequence[FeedItem]) -> list[FeedItem]:
         return await _ingest.unseen(self.db, feed_id, items)
+
+    async def expand_fanout(
+        self, plan: FollowerPlanner, now: datetime, *, batch: int = 5000
+    ) -> int:
+        return await _ingest.expand_fanout(self.db, plan, now, batch=batch)
 
     async def ingest(
         self,
@@ -77,5 +90,7 @@ __all__ = [
     "Store",
     "StoreError",
     "StoredItem",
+    "StoryPlan",
+    "FollowerPlanner",
     "SubscriptionStore",
 ]

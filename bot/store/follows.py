@@ -14,7 +14,7 @@ from bot.store.db import Database
 from bot.store.planned import PlannedDelivery, write_outbox
 from bot.store.timefmt import to_db
 
-_COLUMNS = "user_target, kind, value, norm, film_id, reminders"
+_COLUMNS = "user_target, kind, value, norm, film_id, reminders, id"
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,23 +27,34 @@ class DueReminder:
 
 
 def _follow(row: aiosqlite.Row | tuple) -> Follow:  # type: ignore[type-arg]
-    return Follow(Target.from_key(row[0]), FollowKind(row[1]), row[2], row[3], row[4], bool(row[5]))
+    return Follow(
+        Target.from_key(row[0]), FollowKind(row[1]), row[2], row[3], row[4], bool(row[5]), row[6]
+    )
 
 
 async def followers_of(
-    conn: aiosqlite.Connection, film_ids: Iterable[int], people: Iterable[str]
+    conn: aiosqlite.Connection,
+    film_ids: Iterable[int],
+    people: Iterable[str],
+    *,
+    after_id: int = 0,
+    limit: int | None = None,
 ) -> list[Follow]:
     """Film and person follows that a story with these films and people concerns, and every
-    keyword follow (the caller checks those against the text)."""
+    keyword follow (the caller checks those against the text), by id, after `after_id`."""
     films, names = list(film_ids), [name.casefold() for name in people]
-    query = f"SELECT {_COLUMNS} FROM follows WHERE kind = 'keyword'"
-    params: list[object] = []
+    wanted = "kind = 'keyword'"
+    params: list[object] = [after_id]
     if films:
-        query += f" OR (kind = 'film' AND film_id IN ({', '.join('?' for _ in films)}))"
+        wanted += f" OR (kind = 'film' AND film_id IN ({', '.join('?' for _ in films)}))"
         params.extend(films)
     if names:
-        query += f" OR (kind = 'person' AND norm IN ({', '.join('?' for _ in names)}))"
+        wanted += f" OR (kind = 'person' AND norm IN ({', '.join('?' for _ in names)}))"
         params.extend(names)
+    query = f"SELECT {_COLUMNS} FROM follows WHERE id > ? AND ({wanted}) ORDER BY id"
+    if limit is not None:
+        query += " LIMIT ?"
+        params.append(limit)
     async with conn.execute(query, params) as cursor:
         return [_follow(row) for row in await cursor.fetchall()]
 

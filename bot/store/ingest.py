@@ -21,7 +21,7 @@ import aiosqlite
 from bot.delivery.filters import ChannelSubscription
 from bot.delivery.follows import Follow
 from bot.films.cluster import MERGE_WINDOW, is_same_story
-from bot.models import FeedItem, StoryKind, Understanding
+from bot.models import FeedItem, Person, StoryKind, Understanding
 from bot.store import knowledge
 from bot.store.db import Database
 from bot.store.feeds import FeedStore, FetchRecord
@@ -57,10 +57,13 @@ class IngestResult:
     new_films: list[tuple[int, str]]
 
 
-# (new stories, subscribed channels, followers per story id) -> outbox rows
-Planner = Callable[
-    [list[NewStory], list[ChannelSubscription], dict[int, list[Follow]]], list[PlannedDelivery]
-]
+@dataclass(frozen=True, slots=True)
+class StoryPlan:
+    deliveries: list[PlannedDelivery]  # channel announcements, written at once
+    messages: dict[int, str]  # story id -> its message, for the follower fan-out
+
+
+Planner = Callable[[list[NewStory], list[ChannelSubscription]], StoryPlan]
 
 
 async def unseen(db: Database, feed_id: int, items: Sequence[FeedItem]) -> list[FeedItem]:
@@ -121,11 +124,9 @@ async def ingest(
             await conn.executemany(
                 "UPDATE items SET announced = 1 WHERE id = ?", [(s.item_id,) for s in announced]
             )
-            followers = {story.id: await _followers(conn, story) for story in announced}
-            channels = await subscribed_channels(conn)
-            planned = await write_outbox(
-                conn, plan(announced, channels, followers), now, digestible=True
-            )
+            story_plan = plan(announced, await subscribed_channels(conn))
+            planned = await write_outbox(conn, story_plan.deliveries, now, digestible=True)
+            await _queue_fanouts(conn, announced, story_plan.messages, now)
         outcome = "new" if fresh else "no_new"
         await FeedStore.write_fetch(conn, feed_id, replace(fetch, outcome=outcome))
     return IngestResult(
@@ -265,10 +266,61 @@ async def _insert_item(
     return cursor.lastrowid if cursor.rowcount == 1 else None
 
 
-async def _followers(conn: aiosqlite.Connection, story: NewStory) -> list[Follow]:
-    people = [person.name for person in story.understanding.people]
-    return [
-        follow
-        for follow in await followers_of(conn, story.film_ids, people)
-        if follow.matches(story.film_ids, story.item.title, story.item.summary, story.understanding)
-    ]
+async def _queue_fanouts(
+    conn: aiosqlite.Connection, stories: list[NewStory], messages: dict[int, str], now: datetime
+) -> None:
+    """One fan-out row per story, expanded into follower messages by expand_fanout; none
+    when nobody follows anything."""
+    async with conn.execute("SELECT 1 FROM follows LIMIT 1") as cursor:
+        if await cursor.fetchone() is None:
+            return
+    await conn.executemany(
+        "INSERT OR IGNORE INTO fanouts (story_id, payload, kind, title, summary, film_ids, films, "
+        "people, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                story.id,
+                messages[story.id],
+                story.understanding.kind.value,
+                story.item.title,
+                story.item.summary,
+                json.dumps(list(story.film_ids)),
+                json.dumps(list(story.understanding.films)),
+                json.dumps([[p.name, p.role] for p in story.understanding.people]),
+                to_db(now),
+            )
+            for story in stories
+        ],
+    )
+
+
+FollowerPlanner = Callable[[int, str, list[Follow]], list[PlannedDelivery]]
+
+
+async def expand_fanout(
+    db: Database, plan: FollowerPlanner, now: datetime, *, batch: int = 5000
+) -> int:
+    """Turn the next batch of one pending fan-out into outbox rows, in one transaction that
+    also records how far it got; returns the rows written (0: nothing was pending)."""
+    async with db.transaction() as conn:
+        async with conn.execute(
+            "SELECT story_id, payload, kind, title, summary, film_ids, films, people, "
+            "last_follow_id FROM fanouts WHERE done = 0 ORDER BY story_id LIMIT 1"
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return 0
+        story_id, payload, kind, title, summary = row[0], row[1], row[2], row[3], row[4]
+        film_ids = tuple(json.loads(row[5]))
+        people = tuple(Person(name, role) for name, role in json.loads(row[7]))
+        about = Understanding(StoryKind(kind), tuple(json.loads(row[6])), people, (), summary="")
+        follows = await followers_of(
+            conn, film_ids, [p.name for p in people], after_id=row[8], limit=batch
+        )
+        matched = [f for f in follows if f.matches(film_ids, title, summary, about)]
+        written = await write_outbox(conn, plan(story_id, payload, matched), now, digestible=True)
+        await conn.execute(
+            "UPDATE fanouts SET last_follow_id = ?, done = ? WHERE story_id = ?",
+            (follows[-1].id if follows else row[8], int(len(follows) < batch), story_id),
+        )
+    return max(written, 1)  # a batch that matched nobody still made progress
