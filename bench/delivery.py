@@ -30,10 +30,9 @@ from bot.delivery import codec
 from bot.delivery.deliver import Deliverer
 from bot.delivery.filters import ChannelFilter
 from bot.delivery.follows import Follow, FollowKind
-from bot.delivery.plan import plan_story_announcements
+from bot.delivery.plan import plan_follower_messages, plan_story_announcements
 from bot.models import FeedItem, Message, StoryKind, Target, Understanding
-from bot.store import FetchRecord, NewStory, Store
-from bot.store.follows import followers_of
+from bot.store import FetchRecord, Store
 from bot.store.planned import PlannedDelivery, write_outbox
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -80,20 +79,8 @@ async def planning(store: Store, follows: int, channels: int) -> None:
         f"set-up: {follows:,} follows and {channels:,} channels in {time.perf_counter() - started:.0f} s"
     )
 
-    item, understanding = story_item(1, StoryKind.TRAILER)
-    story = NewStory(10**9, 10**9, item, understanding, (film.id,))
-    subs = await store.subscriptions.channels()
-    async with store.db.reading() as conn:
-        started = time.perf_counter()
-        followers = {story.id: await followers_of(conn, [film.id], [])}
-        query_ms = (time.perf_counter() - started) * 1000
     started = time.perf_counter()
-    planned = plan_story_announcements([story], subs, followers)
-    plan_ms = (time.perf_counter() - started) * 1000
-    print(
-        f"followers query: {query_ms:.0f} ms; planner: {len(planned):,} deliveries in {plan_ms:.0f} ms"
-    )
-    started = time.perf_counter()
+    # Another kind than the first story, so it is a new story rather than one more source.
     result = await store.ingest(
         feed.id,
         [story_item(1, StoryKind.TRAILER)],
@@ -103,7 +90,18 @@ async def planning(store: Store, follows: int, channels: int) -> None:
     )
     took = (time.perf_counter() - started) * 1000
     print(
-        f"ingest of one story (films, story, facts, planning, {result.planned:,} outbox rows): {took:.0f} ms"
+        f"planning a story at ingest (channels: {result.planned:,} outbox rows, followers: one "
+        f"fan-out row): {took:.0f} ms (target under 100 ms)"
+    )
+    started = time.perf_counter()
+    batches = 0
+    while await store.expand_fanout(plan_follower_messages, NOW):
+        batches += 1
+    took = time.perf_counter() - started
+    counts = await store.outbox.counts()
+    print(
+        f"fan-out to followers afterwards: {batches} batches, {took:.1f} s, "
+        f"{counts.get('pending', 0):,} outbox rows in all"
     )
 
 
