@@ -280,6 +280,19 @@ _TAKEN_FROM = re.compile(
     r"|gave\s+up|abandon(?:s|ed|ing)?|forfeit(?:s|ed|ing)?)\s+(?:(?:its|the|their|a|an"
     r"|original|planned|previous|scheduled|current|prior)\s+)*$"
 )
+# Every _TAKEN_FROM match contains one of these (a quick test before the slow search).
+_TAKEN_WORDS = ("from", "off", "vacat", "exit", "los", "giv", "gave", "abandon", "forfeit")
+
+
+def _may_be_taken(window: str) -> bool:
+    """Whether _TAKEN_FROM may match in this text (outside ASCII, (?i) matches more than
+    lower() says: there it always runs)."""
+    if not window.isascii():
+        return True
+    lowered = window.lower()
+    return any(word in lowered for word in _TAKEN_WORDS)
+
+
 # "will no longer arrive this spring", "won't hit theaters in March": the release words
 # are denied. "won't open until 2027" still dates the film.
 _DENIED = re.compile(r"(?i)(?:\b(?:no\s+longer|not|never)|n['’]t)\s+(?:[\w-]+\s+){0,2}$")
@@ -1364,7 +1377,12 @@ def _is_withdrawn(sentence: _Sentence, span: _DateSpan, prev_end: int, trigger_e
     """A date the film no longer has: "pulled from its March 2025 slot", "no longer opens
     Nov. 7", "will not arrive this spring"."""
     text = sentence.text
-    taken = _TAKEN_FROM.search(text, max(prev_end, span.start - 100), span.start)
+    window = max(prev_end, span.start - 100)
+    taken = (
+        _TAKEN_FROM.search(text, window, span.start)
+        if _may_be_taken(text[window : span.start])
+        else None
+    )
     if taken is not None and not any(
         taken.start() < s and e <= span.start for s, e in sentence.triggers
     ):
