@@ -10,9 +10,9 @@ import pytest
 from bot.app import App
 from bot.commands.announce import parse_filter
 from bot.commands.dispatch import UsageError
-from bot.config import load_settings
 from bot.models import StoryKind, Target
 from tests.feedserver import FeedServer
+from tests.harness import local_feed_settings
 from tests.recording import RecordingAdapter
 
 DATES = Target("recording", "guild", "dates")
@@ -64,12 +64,8 @@ def rss(*items: tuple[str, str, str]) -> bytes:
 async def test_channels_hear_only_what_they_asked_for(tmp_path: Path) -> None:
     async with FeedServer() as server:
         server.reply("/feed", body=rss(("old", "Old news", "Nothing new.")))
-        config = tmp_path / "feeds.yaml"
-        config.write_text(
-            f"allow_private_addresses: true\nfeeds:\n  - name: Local\n    url: {server.url('/feed')}\n"
-        )
         adapter = RecordingAdapter(announce_channel=None)
-        app = App(load_settings(config, db_path=tmp_path / "bot.db", env={}), [adapter])
+        app = App(local_feed_settings(tmp_path, server.url("/feed")), [adapter])
         await app.open()
         await adapter.start(app.commands)
         try:

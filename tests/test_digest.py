@@ -6,8 +6,8 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from bot.app import App
-from bot.config import load_settings
 from tests.feedserver import FeedServer
+from tests.harness import local_feed_settings
 from tests.recording import RECORDING_CHANNEL, RecordingAdapter
 
 
@@ -23,12 +23,8 @@ def rss(*items: tuple[str, str]) -> bytes:
 async def test_digests_collect_stories_and_send_one_message_a_day(tmp_path: Path) -> None:
     async with FeedServer() as server:
         server.reply("/feed", body=rss(("a", "Michael Mann says 'Heat 2' is planned as a movie")))
-        config = tmp_path / "feeds.yaml"
-        config.write_text(
-            f"allow_private_addresses: true\nfeeds:\n  - name: Local\n    url: {server.url('/feed')}\n"
-        )
         adapter = RecordingAdapter()
-        app = App(load_settings(config, db_path=tmp_path / "bot.db", env={}), [adapter])
+        app = App(local_feed_settings(tmp_path, server.url("/feed")), [adapter])
         await app.open()
         await app.store.subscriptions.subscribe_channel(RECORDING_CHANNEL, "t", app.clock())
         await adapter.start(app.commands)
@@ -70,12 +66,8 @@ async def test_digests_collect_stories_and_send_one_message_a_day(tmp_path: Path
 async def test_turning_digests_off_sends_what_was_waiting(tmp_path: Path) -> None:
     async with FeedServer() as server:
         server.reply("/feed", body=rss(("a", "Old")))
-        config = tmp_path / "feeds.yaml"
-        config.write_text(
-            f"allow_private_addresses: true\nfeeds:\n  - name: Local\n    url: {server.url('/feed')}\n"
-        )
         adapter = RecordingAdapter()
-        app = App(load_settings(config, db_path=tmp_path / "bot.db", env={}), [adapter])
+        app = App(local_feed_settings(tmp_path, server.url("/feed")), [adapter])
         await app.open()
         await app.store.subscriptions.subscribe_channel(RECORDING_CHANNEL, "t", app.clock())
         await adapter.start(app.commands)

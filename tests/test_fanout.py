@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.app import App
-from bot.config import load_settings
 from bot.delivery.follows import Follow, FollowKind
 from bot.models import Target
 from tests.feedserver import FeedServer
+from tests.harness import local_feed_settings
 from tests.recording import RecordingAdapter
 
 FOLLOWERS = 10_000
@@ -27,12 +27,8 @@ def rss(*items: tuple[str, str]) -> bytes:
 async def test_a_story_reaches_ten_thousand_followers(tmp_path: Path) -> None:
     async with FeedServer() as server:
         server.reply("/feed", body=rss(("a", "Michael Mann says 'Heat 2' is planned as a movie")))
-        config = tmp_path / "feeds.yaml"
-        config.write_text(
-            f"allow_private_addresses: true\nfeeds:\n  - name: Local\n    url: {server.url('/feed')}\n"
-        )
         adapter = RecordingAdapter(announce_channel=None)
-        app = App(load_settings(config, db_path=tmp_path / "bot.db", env={}), [adapter])
+        app = App(local_feed_settings(tmp_path, server.url("/feed")), [adapter])
         await app.open()
         try:
             await app.poll_all_once()

@@ -8,9 +8,9 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from bot.app import App
-from bot.config import load_settings
 from bot.models import Target
 from tests.feedserver import FeedServer
+from tests.harness import local_feed_settings
 from tests.recording import RecordingAdapter
 
 NOW = datetime(2025, 12, 18, 9, 0, tzinfo=UTC)
@@ -68,14 +68,8 @@ def user(name: str) -> Target:
 async def test_followers_get_one_dm_per_story_and_reminders_once(tmp_path: Path) -> None:
     async with FeedServer() as server:
         server.reply("/feed", body=rss(*FIRST))
-        config = tmp_path / "feeds.yaml"
-        config.write_text(
-            f"allow_private_addresses: true\nfeeds:\n  - name: Local\n    url: {server.url('/feed')}\n"
-        )
         adapter = RecordingAdapter(announce_channel=None)
-        app = App(
-            load_settings(config, db_path=tmp_path / "bot.db", env={}), [adapter], clock=lambda: NOW
-        )
+        app = App(local_feed_settings(tmp_path, server.url("/feed")), [adapter], clock=lambda: NOW)
         await app.open()
         await adapter.start(app.commands)
         try:
