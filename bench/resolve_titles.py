@@ -17,25 +17,12 @@ from rapidfuzz import distance, fuzz, process
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.synthetic import RANDOM_TITLE_WORDS, generated_titles  # noqa: E402
 from bot.films.normalise import normalise_title  # noqa: E402
 from bot.films.resolve import TitleIndex  # noqa: E402
 
 TITLES = 50_000
 QUERIES = 2_000
-
-WORDS = (
-    "silent river night shadow crimson harbor last empire broken wings iron garden winter "
-    "storm golden hour black lagoon glass city hollow crown distant shore burning sky "
-    "lost signal red planet quiet storm midnight express northern lights paper moon "
-    "secret army wild hearts electric dreams savage coast stolen summer frozen lake "
-    "endless road twisted fate silver bullet deadly game velvet rope haunted manor "
-    "forgotten kingdom rising tide fallen angel copper canyon dark matter bright star "
-    "sleeping giant hidden valley scarlet letter marble arch desert rose ocean deep "
-    "thunder ridge lonely planet burning bridge falcon serpent phoenix dragon tiger "
-    "raven wolf lion eagle hunter stranger widow soldier pilot doctor brother sister "
-    "mother father daughter son king queen prince thief ghost angel devil saint"
-).split()
-SEQUELS = ("", "", "", "", " 2", " 3", " Part Two", " II", ": Chapter 4", " Returns")
 
 Scorer = Callable[[str, str], float]
 SCORERS: dict[str, Scorer] = {
@@ -64,18 +51,6 @@ PAIRS = [
     ("interstellr", "interstellar", "interstate"),
     ("inceptoin", "inception", "deception"),
 ]  # fmt: skip
-
-
-def generated_titles(count: int, seed: int = 7) -> list[str]:
-    rng = random.Random(seed)
-    titles: dict[str, str] = {}
-    while len(titles) < count:
-        words = " ".join(word.capitalize() for word in rng.sample(WORDS, rng.randint(1, 4)))
-        prefix = "The " if rng.random() < 0.2 else ""
-        title = prefix + words + rng.choice(SEQUELS)
-        # one film per normalised title: "Wolf 2" and "Wolf II" would be the same film
-        titles.setdefault(normalise_title(title), title)
-    return list(titles.values())
 
 
 def typo(title: str, rng: random.Random) -> str:
@@ -148,7 +123,7 @@ def main() -> None:
     exact = [title.lower() for title in sample]
     normalised = [title.replace(" ", "-").replace("-2", " II") for title in sample]
     typos = [typo(title, rng) for title in sample]
-    unknown = [" ".join(rng.sample(WORDS, 3)) + "x" for _ in range(QUERIES)]
+    unknown = [" ".join(rng.sample(RANDOM_TITLE_WORDS, 3)) + "x" for _ in range(QUERIES)]
     print(f"resolve, {QUERIES:,} queries each:")
     report("exact", timed(index, exact))
     report("normalised", timed(index, normalised))

@@ -6,6 +6,7 @@ import random
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
+from bot.films.normalise import normalise_title
 from bot.models import FeedItem
 
 ADJECTIVES = (
@@ -85,3 +86,34 @@ def news_items(count: int, titles: list[str], *, seed: int = 7) -> Iterator[Feed
             summary=summary.format(**values),
             published=start + timedelta(minutes=17 * n),
         )
+
+
+# Titles of random shapes for title resolution: one to four words, sometimes "The", and
+# sequel numbers spelt every way ("2", "II", "Part Two", ": Chapter 4").
+RANDOM_TITLE_WORDS = (
+    "silent river night shadow crimson harbor last empire broken wings iron garden winter "
+    "storm golden hour black lagoon glass city hollow crown distant shore burning sky "
+    "lost signal red planet quiet storm midnight express northern lights paper moon "
+    "secret army wild hearts electric dreams savage coast stolen summer frozen lake "
+    "endless road twisted fate silver bullet deadly game velvet rope haunted manor "
+    "forgotten kingdom rising tide fallen angel copper canyon dark matter bright star "
+    "sleeping giant hidden valley scarlet letter marble arch desert rose ocean deep "
+    "thunder ridge lonely planet burning bridge falcon serpent phoenix dragon tiger "
+    "raven wolf lion eagle hunter stranger widow soldier pilot doctor brother sister "
+    "mother father daughter son king queen prince thief ghost angel devil saint"
+).split()
+RANDOM_TITLE_SEQUELS = ("", "", "", "", " 2", " 3", " Part Two", " II", ": Chapter 4", " Returns")
+
+
+def generated_titles(count: int, seed: int = 7) -> list[str]:
+    rng = random.Random(seed)
+    titles: dict[str, str] = {}
+    while len(titles) < count:
+        words = " ".join(
+            word.capitalize() for word in rng.sample(RANDOM_TITLE_WORDS, rng.randint(1, 4))
+        )
+        prefix = "The " if rng.random() < 0.2 else ""
+        title = prefix + words + rng.choice(RANDOM_TITLE_SEQUELS)
+        # one film per normalised title: "Wolf 2" and "Wolf II" would be the same film
+        titles.setdefault(normalise_title(title), title)
+    return list(titles.values())

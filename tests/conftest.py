@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from collections.abc import AsyncIterator
 
 import pytest
+
+from bot.feeds.fetch import Fetcher, FetchLimits
+from tests.feedserver import FeedServer
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
@@ -78,3 +82,17 @@ def _no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
     monkeypatch.setattr(socket.socket, "connect_ex", _guarded_connect_ex)
     monkeypatch.setattr(socket, "getaddrinfo", _guarded_getaddrinfo)
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[FeedServer]:
+    """A local HTTP server on 127.0.0.1 (tests/feedserver.py)."""
+    async with FeedServer() as feed_server:
+        yield feed_server
+
+
+@pytest.fixture
+async def fetcher() -> AsyncIterator[Fetcher]:
+    """The real fetcher, allowed to reach the local test server."""
+    async with Fetcher(FetchLimits(allow_private_addresses=True)) as local_fetcher:
+        yield local_fetcher

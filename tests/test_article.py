@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -82,18 +81,6 @@ PAGE = f"""<!DOCTYPE html>
 """
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[FeedServer]:
-    async with FeedServer() as feed_server:
-        yield feed_server
-
-
-@pytest.fixture
-async def fetcher() -> AsyncIterator[Fetcher]:
-    async with Fetcher(FetchLimits(allow_private_addresses=True)) as local_fetcher:
-        yield local_fetcher
 
 
 def assert_is_the_article(text: str | None) -> None:

@@ -9,7 +9,7 @@ import struct
 import time
 import tracemalloc
 import zlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -22,18 +22,6 @@ from tests.feedserver import FeedServer
 
 RSS = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>'
 MiB = 1024 * 1024
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[FeedServer]:
-    async with FeedServer() as feed_server:
-        yield feed_server
-
-
-@pytest.fixture
-async def fetcher() -> AsyncIterator[Fetcher]:
-    async with Fetcher(FetchLimits(allow_private_addresses=True)) as local_fetcher:
-        yield local_fetcher
 
 
 def _gzip_bomb(expanded: int = 1024 * MiB) -> bytes:

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from bot.films.normalise import normalise_title
+from bench.synthetic import generated_titles
 from bot.films.resolve import (
     FUZZY_ACCEPT,
     MAX_CANDIDATES,
@@ -321,32 +321,6 @@ def test_empty_title_is_refused() -> None:
 
 
 # -- scale ------------------------------------------------------------------------
-
-WORDS = (
-    "silent river night shadow crimson harbor last empire broken wings iron garden winter "
-    "storm golden hour black lagoon glass city hollow crown distant shore burning sky "
-    "lost signal red planet quiet storm midnight express northern lights paper moon "
-    "secret army wild hearts electric dreams savage coast stolen summer frozen lake "
-    "endless road twisted fate silver bullet deadly game velvet rope haunted manor "
-    "forgotten kingdom rising tide fallen angel copper canyon dark matter bright star "
-    "sleeping giant hidden valley scarlet letter marble arch desert rose ocean deep "
-    "thunder ridge lonely planet burning bridge falcon serpent phoenix dragon tiger "
-    "raven wolf lion eagle hunter stranger widow soldier pilot doctor brother sister "
-    "mother father daughter son king queen prince thief ghost angel devil saint"
-).split()
-SEQUELS = ("", "", "", "", " 2", " 3", " Part Two", " II", ": Chapter 4", " Returns")
-
-
-def generated_titles(count: int, seed: int = 7) -> list[str]:
-    rng = random.Random(seed)
-    titles: dict[str, str] = {}
-    while len(titles) < count:
-        words = " ".join(word.capitalize() for word in rng.sample(WORDS, rng.randint(1, 4)))
-        prefix = "The " if rng.random() < 0.2 else ""
-        title = prefix + words + rng.choice(SEQUELS)
-        # one film per normalised title: "Wolf 2" and "Wolf II" would be the same film
-        titles.setdefault(normalise_title(title), title)
-    return list(titles.values())
 
 
 def test_scale_50000_titles() -> None:
