@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from datetime import UTC, datetime
 
 import pytest
@@ -124,21 +123,18 @@ def test_known_one_word_titles_only_count_when_capitalised() -> None:
 
 
 def test_known_titles_scale_to_50000() -> None:
-    started = time.perf_counter()
+    # Build and search times are measured by bench/understand.py, not asserted here.
     known = KnownTitles((f"Film Number {n}", f"Film Number {n}") for n in range(50_000))
     known.add("Heat 2", "Heat 2")
     assert known.find("Mann on Heat 2 and film number 49999.") == [
         (8, 14, "Heat 2"),
         (19, 36, "Film Number 49999"),
     ]
-    built = time.perf_counter() - started
-    started = time.perf_counter()
-    for _ in range(100):
-        known.find("Zendaya joins Film Number 12 and Film Number 123 in a new trailer for Heat 2.")
-    searched = (time.perf_counter() - started) / 100
+    found = known.find(
+        "Zendaya joins Film Number 12 and Film Number 123 in a new trailer for Heat 2."
+    )
+    assert [title for _, _, title in found] == ["Film Number 12", "Film Number 123", "Heat 2"]
     assert len(known) == 50_001
-    assert built < 3.0
-    assert searched < 0.001
 
 
 @pytest.mark.parametrize(
@@ -273,18 +269,3 @@ def test_article_text_adds_facts() -> None:
     )
     assert Person("Adam Driver", "star") in result.people
     assert normalise_title(result.films[0]) == "heat 2"
-
-
-def test_understanding_is_fast() -> None:
-    item = _item(
-        "Warner Bros. Dates 'Dune: Part Three' For December 18, 2026",
-        "Denis Villeneuve's sequel, starring Zendaya and Timoth\u00e9e Chalamet, will open in theaters on "
-        "December 18, 2026, Warner Bros. said Tuesday.",
-    )
-    understand(item)
-    runs = 200
-    started = time.perf_counter()
-    for _ in range(runs):
-        understand(item)
-    # About 0.5 ms on a quiet machine (about half in bot.news.dates); the bound leaves room for CI.
-    assert (time.perf_counter() - started) / runs < 0.005
