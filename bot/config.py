@@ -30,6 +30,8 @@ DEFAULT_DB_PATH = Path("data") / "filmbot.db"
 MIN_INTERVAL = 1.0  # seconds; anything shorter is a mistake, not a setting
 POLITE_INTERVAL = 60.0  # seconds; polling a remote host faster than this earns a warning
 SUMMARIZERS = ("local", "openai")
+LOG_FORMATS = ("text", "json")
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 
 _KeyPath = tuple[str | int, ...]
 _T = TypeVar("_T")
@@ -134,12 +136,21 @@ class Settings:
     defaults: Defaults
     feeds: tuple[FeedSettings, ...]
     allow_private_addresses: bool = False
-    discord_token: str | None = None
+    discord_token: str | None = field(default=None, repr=False)
     discord_guild_id: str | None = None
-    slack_bot_token: str | None = None
-    slack_app_token: str | None = None
-    slack_signing_secret: str | None = None
+    discord_application_id: str | None = None  # for the invite URL; else read from the token
+    discord_shards: int | None = None  # None: discord.py decides (AutoShardedClient)
+    discord_api_url: str | None = None  # REST root; None is Discord's own (tests point it home)
+    slack_bot_token: str | None = field(default=None, repr=False)
+    slack_app_token: str | None = field(default=None, repr=False)
+    slack_signing_secret: str | None = field(default=None, repr=False)
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    slack_http_port: int = 3000
+    slack_admin_users: tuple[str, ...] = ()  # Slack user ids allowed admin commands
     log_level: str = "INFO"
+    log_format: str = "text"  # one of LOG_FORMATS
+    health_port: int | None = None  # the /healthz and /metrics listener; None: off
+    health_host: str = "127.0.0.1"
     warnings: tuple[str, ...] = ()  # non-fatal notes, each formatted like a ConfigProblem
     summarizer: str = "local"  # one of SUMMARIZERS
     openai_base_url: str | None = None  # e.g. http://localhost:11434/v1 (Ollama)
@@ -973,6 +984,109 @@ def _check_summariser(
     return _SummariserEnv(summarizer, base_url, model, environ.get("OPENAI_API_KEY"), timeout)
 
 
+@dataclass(frozen=True, slots=True)
+class _ServiceEnv:
+    """The platform and operations variables with a shape (ports, URLs, counts)."""
+
+    log_format: str = "text"
+    health_port: int | None = None
+    health_host: str = "127.0.0.1"
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    slack_http_port: int = 3000
+    slack_admin_users: tuple[str, ...] = ()
+    discord_shards: int | None = None
+    discord_api_url: str | None = None
+    discord_application_id: str | None = None
+
+
+def _port(environ: Mapping[str, str], key: str, problems: list[ConfigProblem]) -> int | None:
+    if key not in environ:
+        return None
+    value = environ[key]
+    if value.isdigit() and 1 <= int(value) <= 65535:
+        return int(value)
+    problems.append(
+        _env_problem(key, f"{_show(value)} is not a TCP port", "Write a number from 1 to 65535")
+    )
+    return None
+
+
+def _check_services(environ: Mapping[str, str], problems: list[ConfigProblem]) -> _ServiceEnv:
+    base = _ServiceEnv()
+    log_format = environ.get("LOG_FORMAT", base.log_format).lower()
+    if log_format not in LOG_FORMATS:
+        problems.append(
+            _env_problem(
+                "LOG_FORMAT",
+                f"{_show(environ['LOG_FORMAT'])} is not a log format",
+                "Write text (key=value lines for people) or json (one JSON object a line)",
+            )
+        )
+        log_format = base.log_format
+    urls: dict[str, str | None] = {}
+    for key in ("SLACK_API_URL", "DISCORD_API_URL"):
+        value = environ.get(key)
+        if value is not None and not _is_http_url(value):
+            problems.append(
+                _env_problem(
+                    key,
+                    f"{_show(value)} is not an http(s) URL",
+                    "Leave it unset for the platform's own API, or write its full root URL",
+                )
+            )
+            value = None
+        urls[key] = value
+    slack_api_url = urls["SLACK_API_URL"] or base.slack_api_url
+    if not slack_api_url.endswith("/"):
+        slack_api_url += "/"
+    shards: int | None = None
+    raw_shards = environ.get("DISCORD_SHARDS", "auto").lower()
+    if raw_shards != "auto":
+        if raw_shards.isdigit() and int(raw_shards) >= 1:
+            shards = int(raw_shards)
+        else:
+            problems.append(
+                _env_problem(
+                    "DISCORD_SHARDS",
+                    f"{_show(environ['DISCORD_SHARDS'])} is not a shard count",
+                    "Write auto (Discord's recommendation) or a whole number of shards, 1 or more",
+                )
+            )
+    application_id = environ.get("DISCORD_APPLICATION_ID")
+    if application_id is not None and not application_id.isdigit():
+        problems.append(
+            _env_problem(
+                "DISCORD_APPLICATION_ID",
+                "the application id is not a number",
+                "Copy the Application ID from the General Information page of your Discord app",
+            )
+        )
+        application_id = None
+    admins = tuple(
+        user for user in re.split(r"[\s,]+", environ.get("SLACK_ADMIN_USERS", "")) if user
+    )
+    bad_admins = [user for user in admins if not re.fullmatch(r"[UW][A-Z0-9]+", user)]
+    if bad_admins:
+        problems.append(
+            _env_problem(
+                "SLACK_ADMIN_USERS",
+                f"{', '.join(map(_show, bad_admins))} is not a Slack user id",
+                "List member ids such as U012AB3CD, separated by commas (profile, ⋮, Copy member ID)",
+            )
+        )
+    return _ServiceEnv(
+        log_format=log_format,
+        health_port=_port(environ, "HEALTH_PORT", problems),
+        health_host=environ.get("HEALTH_HOST", base.health_host),
+        slack_api_url=slack_api_url,
+        slack_http_port=_port(environ, "SLACK_HTTP_PORT", problems) or base.slack_http_port,
+        slack_admin_users=tuple(user for user in admins if user not in bad_admins),
+        discord_shards=shards,
+        discord_api_url=urls["DISCORD_API_URL"],
+        discord_application_id=application_id,
+    )
+
+
 def load_settings(
     config_path: Path | None,
     *,
@@ -989,6 +1103,7 @@ def load_settings(
     problems: list[ConfigProblem] = []
     log_level = _check_environment(environ, problems, warnings)
     summariser = _check_summariser(environ, problems, warnings)
+    services = _check_services(environ, problems)
 
     if config_path is not None:
         path, origin = config_path.expanduser(), ""
@@ -1032,10 +1147,19 @@ def load_settings(
         allow_private_addresses=allow_private,
         discord_token=environ.get("DISCORD_TOKEN"),
         discord_guild_id=environ.get("DISCORD_GUILD_ID"),
+        discord_application_id=services.discord_application_id,
+        discord_shards=services.discord_shards,
+        discord_api_url=services.discord_api_url,
         slack_bot_token=environ.get("SLACK_BOT_TOKEN"),
         slack_app_token=environ.get("SLACK_APP_TOKEN"),
         slack_signing_secret=environ.get("SLACK_SIGNING_SECRET"),
+        slack_api_url=services.slack_api_url,
+        slack_http_port=services.slack_http_port,
+        slack_admin_users=services.slack_admin_users,
         log_level=log_level,
+        log_format=services.log_format,
+        health_port=services.health_port,
+        health_host=services.health_host,
         warnings=tuple(warnings),
         summarizer=summariser.summarizer,
         openai_base_url=summariser.base_url,

@@ -53,6 +53,11 @@ class Adapter(ABC):
     # When True, those channels hear news only while the adapter runs (the console).
     channels_end_with_adapter: bool = False
 
+    @property
+    def connected(self) -> bool:
+        """Whether the adapter is connected to its platform now (health readiness)."""
+        return True
+
     def min_send_interval(self, target: Target) -> float:
         """Seconds between two messages to one target that the platform allows (0: no pace)."""
         return 0.0
