@@ -10,7 +10,7 @@ help:
 	@echo "make run           set up and run the bot (console when no Discord/Slack credentials)"
 	@echo "make test          set up and run the whole test suite"
 	@echo "make demo          run the bot offline on the sample feeds in examples/feeds/"
-	@echo "make lint          ruff lint and format check"
+	@echo "make lint          ruff lint and format check, mypy --strict on bot/"
 	@echo "make check-config  validate feeds.yaml and the environment"
 	@echo "make clean         remove the virtualenv and caches (keeps ./data)"
 
@@ -31,13 +31,13 @@ demo: $(STAMP)
 	rm -f data/demo.db data/demo.db-wal data/demo.db-shm
 	$(BIN)/filmbot run --config examples/demo.yaml --db data/demo.db
 
-test: $(STAMP)
-	$(BIN)/ruff check .
+test: lint
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff format .

@@ -82,9 +82,10 @@ class Commands:
             return error_reply(
                 f"There is no command /{invocation.command}.{hint} Type /help for the list."
             )
-        spec, text, parent = _choose_subcommand(spec, invocation)
-        if isinstance(spec, Reply):
-            return spec
+        chosen, text, parent = _choose_subcommand(spec, invocation)
+        if isinstance(chosen, Reply):
+            return chosen
+        spec = chosen
         if spec.permission is Permission.MANAGE and not invocation.can_manage:
             return error_reply(
                 f"Only people who can manage this server or workspace may use {spec.usage(parent)}."

@@ -40,10 +40,10 @@ class DeliveryStats:
 def retry_delay(attempts: int, rng: random.Random | None = None) -> float:
     """Seconds to wait after the `attempts`-th failed attempt: doubling, capped, and with `rng`
     jittered so that rows which failed together do not all retry together."""
-    base = min(FIRST_RETRY_SECONDS * 2 ** max(attempts - 1, 0), MAX_RETRY_SECONDS)
+    base = float(min(FIRST_RETRY_SECONDS * 2 ** max(attempts - 1, 0), MAX_RETRY_SECONDS))
     if rng is None:
         return base
-    return min(base * rng.uniform(1 - RETRY_JITTER, 1 + RETRY_JITTER), MAX_RETRY_SECONDS)
+    return float(min(base * rng.uniform(1 - RETRY_JITTER, 1 + RETRY_JITTER), MAX_RETRY_SECONDS))
 
 
 class Deliverer:

@@ -49,7 +49,7 @@ def backoff_seconds(failures: int, *, interval: float, rng: random.Random | None
     """Seconds to wait after ``failures`` consecutive failures (at least 1), jittered and capped."""
     exponent = min(max(failures, 1) - 1, _MAX_EXPONENT)
     jitter = (rng if rng is not None else _RNG).uniform(1 - JITTER, 1 + JITTER)
-    return min(interval * 2**exponent * jitter, max(MAX_BACKOFF_SECONDS, interval))
+    return float(min(interval * 2**exponent * jitter, max(MAX_BACKOFF_SECONDS, interval)))
 
 
 def after_fetch(

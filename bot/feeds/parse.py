@@ -262,7 +262,7 @@ def _doctype_end(body: bytes, pos: int) -> int:
 
 def _describe_problem(exc: object, body: bytes) -> str:
     if isinstance(exc, xml.sax.SAXParseException):
-        line = exc.getLineNumber()
+        line = exc.getLineNumber() or 1
         if not body.removeprefix(codecs.BOM_UTF8).startswith(b"<?xml"):
             line -= 1  # feedparser put an XML declaration line in front
         return f"XML error at line {max(line, 1)}: {exc.getMessage()}"
@@ -428,7 +428,8 @@ def _published(entry: Mapping[str, Any], fetched_at: datetime) -> tuple[datetime
             continue
         try:
             # feedparser has already converted to UTC
-            moment = datetime(*tuple(parsed)[:6], tzinfo=UTC)
+            year, month, day, hour, minute, second = tuple(parsed)[:6]
+            moment = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
         except (TypeError, ValueError, OverflowError):
             continue
         if EARLIEST_PUBLISHED <= moment <= fetched_at + MAX_FUTURE_SKEW:

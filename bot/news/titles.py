@@ -369,6 +369,7 @@ def _quoted_hits(text: str) -> list[TitleHit]:
     hits = []
     for match in _QUOTED_RE.finditer(text):
         group = match.lastgroup  # the one of a, b, c and d that matched
+        assert group is not None  # every alternative is a named group
         inner = match.group(group)
         if _is_speech(inner):
             continue
