@@ -12,9 +12,11 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from adapters.console import ConsoleAdapter, parse_command_line, render_reply
+from adapters.progress import Progress
 from adapters.webhook import WebhookAdapter
 from bot import __version__
 from bot.app import App
@@ -124,7 +126,9 @@ def _evaluate(path: Path, *, as_json: bool) -> int:
     except (OSError, ValueError) as exc:
         print(f"filmbot eval: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    report = evaluate(cases)
+    progress = Progress("understanding cases", len(cases))
+    report = evaluate(cases, on_case=lambda _case: progress.advance())
+    progress.finish()
     print(report.render())
     if as_json:
         print(json.dumps(report.to_json(), sort_keys=True))
@@ -143,14 +147,65 @@ def _configure_logging(settings: Settings, *, quiet: bool) -> None:
     logging.getLogger("apscheduler").setLevel(max(level, logging.WARNING))
 
 
+@dataclass(frozen=True)
+class PlatformPlan:
+    """Whether a chat platform's adapter starts with these settings, and why (or why not)."""
+
+    platform: str
+    starts: bool
+    why: str
+
+
+def platform_plans(settings: Settings) -> list[PlatformPlan]:
+    return [_discord_plan(settings), _slack_plan(settings)]
+
+
+def _discord_plan(settings: Settings) -> PlatformPlan:
+    if not settings.discord_token:
+        return PlatformPlan("discord", False, "DISCORD_TOKEN is not set")
+    scope = (
+        f"commands synced to guild {settings.discord_guild_id} only (DISCORD_GUILD_ID)"
+        if settings.discord_guild_id
+        else "commands synced globally (can take up to an hour to appear)"
+    )
+    shards = settings.discord_shards or "auto"
+    return PlatformPlan("discord", True, f"gateway with {shards} shard(s), {scope}")
+
+
+def _slack_plan(settings: Settings) -> PlatformPlan:
+    bot, app, secret = (
+        settings.slack_bot_token,
+        settings.slack_app_token,
+        settings.slack_signing_secret,
+    )
+    if not bot:
+        if app or secret:
+            given = "SLACK_APP_TOKEN" if app else "SLACK_SIGNING_SECRET"
+            return PlatformPlan(
+                "slack", False, f"{given} is set but SLACK_BOT_TOKEN (xoxb-...) is missing"
+            )
+        return PlatformPlan("slack", False, "SLACK_BOT_TOKEN is not set")
+    if app:
+        note = " (SLACK_SIGNING_SECRET is not used in Socket Mode)" if secret else ""
+        return PlatformPlan("slack", True, f"Socket Mode (SLACK_APP_TOKEN){note}")
+    if secret:
+        return PlatformPlan(
+            "slack",
+            True,
+            f"HTTP mode on port {settings.slack_http_port} at /slack/events "
+            "(SLACK_APP_TOKEN missing, Socket Mode off)",
+        )
+    return PlatformPlan(
+        "slack",
+        False,
+        "SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) nor "
+        "SLACK_SIGNING_SECRET (HTTP mode) is",
+    )
+
+
 def _platforms(settings: Settings) -> list[str]:
-    """The chat platforms whose credentials are set."""
-    found = []
-    if settings.discord_token:
-        found.append("discord")
-    if settings.slack_bot_token and (settings.slack_app_token or settings.slack_signing_secret):
-        found.append("slack")
-    return found
+    """The chat platforms whose adapters start."""
+    return [plan.platform for plan in platform_plans(settings) if plan.starts]
 
 
 def _check_config(settings: Settings) -> int:
@@ -162,13 +217,19 @@ def _check_config(settings: Settings) -> int:
         filters = ", ".join(webhook.kinds + webhook.films + webhook.keywords) or "every film story"
         print(f"  announce to {webhook.name}: {webhook.format} webhook ({filters})")
     print(f"database: {settings.db_path}")
-    platforms = _platforms(settings)
-    if platforms:
-        print(
-            f"platforms with credentials: {', '.join(platforms)} (adapters arrive in later versions)"
-        )
+    plans = platform_plans(settings)
+    for plan in plans:
+        state = "starts" if plan.starts else "off"
+        print(f"{plan.platform.capitalize()}: {state}: {plan.why}")
+    if any(plan.starts for plan in plans):
+        print("Console: off while a chat platform runs (filmbot ask works at any time)")
     else:
-        print("adapters: console (no DISCORD_TOKEN or SLACK_BOT_TOKEN set)")
+        print("Console: starts with `filmbot run` (no chat platform configured)")
+    if settings.health_port is not None:
+        print(f"health: http://{settings.health_host}:{settings.health_port}/healthz and /metrics")
+    else:
+        print("health: off (HEALTH_PORT not set)")
+    print(f"logs: {settings.log_level}, {settings.log_format} format")
     for warning in settings.warnings:
         print(f"warning: {warning}")
     return EXIT_OK
@@ -177,10 +238,18 @@ def _check_config(settings: Settings) -> int:
 async def _poll_once(settings: Settings) -> int:
     app = App(settings)
     await app.open()
+    reports = []
     try:
-        reports = await app.poll_all_once()
+        feeds = await app.store.feeds.active()
+        progress = Progress("polling feeds", len(feeds))
+        for done in asyncio.as_completed([app.poll(feed) for feed in feeds]):
+            report = await done
+            reports.append(report)
+            progress.advance(report.feed)
+        progress.finish()
     finally:
         await app.close()
+    reports.sort(key=lambda report: report.feed.casefold())
     if not reports:
         print("no feeds to poll: add some to feeds.yaml")
     width = max((len(r.feed) for r in reports), default=0)

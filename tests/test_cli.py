@@ -28,11 +28,13 @@ def filmbot_env() -> dict[str, str]:
     return env
 
 
-def filmbot(*args: str, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def filmbot(
+    *args: str, cwd: Path, timeout: float = 60, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "adapters.cli", *args],
         cwd=cwd,
-        env=filmbot_env(),
+        env=filmbot_env() | (env or {}),
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -50,7 +52,51 @@ def test_check_config_accepts_the_shipped_files(tmp_path: Path) -> None:
     for config in (REPO / "feeds.yaml", DEMO_CONFIG):
         result = filmbot("check-config", "--config", str(config), cwd=tmp_path)
         assert result.returncode == 0, result.stderr
-        assert "OK" in result.stdout and "adapters: console" in result.stdout
+        assert "OK" in result.stdout and "Console: starts" in result.stdout
+        assert "Discord: off: DISCORD_TOKEN is not set" in result.stdout
+        assert "Slack: off: SLACK_BOT_TOKEN is not set" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        (
+            {"SLACK_BOT_TOKEN": "xoxb-1-secret"},
+            "Slack: off: SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) "
+            "nor SLACK_SIGNING_SECRET (HTTP mode) is",
+        ),
+        (
+            {"SLACK_BOT_TOKEN": "xoxb-1-secret", "SLACK_SIGNING_SECRET": "s3cret-signing"},
+            "Slack: starts: HTTP mode on port 3000 at /slack/events "
+            "(SLACK_APP_TOKEN missing, Socket Mode off)",
+        ),
+        (
+            {"SLACK_APP_TOKEN": "xapp-1-secret"},
+            "Slack: off: SLACK_APP_TOKEN is set but SLACK_BOT_TOKEN (xoxb-...) is missing",
+        ),
+        (
+            {"DISCORD_TOKEN": "discord-secret-token", "DISCORD_GUILD_ID": "42"},
+            "Discord: starts: gateway with auto shard(s), commands synced to guild 42 only",
+        ),
+    ],
+)
+def test_check_config_says_which_adapters_start_and_why_not(
+    tmp_path: Path, env: dict[str, str], expected: str
+) -> None:
+    result = filmbot("check-config", "--config", str(REPO / "feeds.yaml"), cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert expected in result.stdout
+    for secret in env.values():
+        if "secret" in secret:
+            assert secret not in result.stdout + result.stderr
+
+
+def test_check_config_reports_every_environment_problem_at_once(tmp_path: Path) -> None:
+    env = {"HEALTH_PORT": "eighty", "LOG_FORMAT": "xml", "DISCORD_SHARDS": "-1"}
+    result = filmbot("check-config", "--config", str(REPO / "feeds.yaml"), cwd=tmp_path, env=env)
+    assert result.returncode == 2
+    for key in env:
+        assert f"environment: {key}:" in result.stderr
 
 
 def test_check_config_rejects_a_bad_file_with_file_line_and_fix(tmp_path: Path) -> None:
@@ -84,6 +130,10 @@ def test_poll_once_prints_a_line_per_feed_then_ask_reads_the_database(tmp_path: 
     assert len(lines) == 2
     assert lines[0].startswith("Junk ") and "error:" in lines[0]
     assert lines[1].startswith("Reel Report ") and "5 new item(s), 0 announced" in lines[1]
+    # not a terminal: progress as plain lines on stderr, the last one complete
+    progress = [line for line in result.stderr.splitlines() if line.startswith("polling feeds")]
+    assert progress and progress[-1].startswith("polling feeds: 2/2 ")
+    assert "\r" not in result.stderr
 
     again = filmbot("poll", "--once", "--config", str(config), "--db", str(db), cwd=tmp_path)
     assert "Reel Report  not modified" in again.stdout  # file mtime works as Last-Modified
@@ -236,6 +286,7 @@ def test_eval_prints_accuracy_and_a_json_line(tmp_path: Path) -> None:
     assert {"kind_acc", "film_acc", "date_acc"} <= figures.keys()
     assert figures["kind_acc"] >= 0.8 and figures["film_acc"] >= 0.8 and figures["date_acc"] >= 0.8
     assert "sequel_announced" in result.stdout  # the confusion table names the kinds
+    assert f"understanding cases: {figures['n']}/{figures['n']}" in result.stderr
 
 
 def test_eval_rejects_a_bad_line_with_file_and_line(tmp_path: Path) -> None:

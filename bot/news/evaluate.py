@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -213,7 +213,10 @@ def understand_case(case: EvalCase) -> Understanding:
     return understand(item)
 
 
-def evaluate(cases: Sequence[EvalCase]) -> EvalReport:
+def evaluate(
+    cases: Sequence[EvalCase], on_case: Callable[[EvalCase], None] | None = None
+) -> EvalReport:
+    """on_case is called after each case (the CLI's progress bar)."""
     confusion: dict[str, dict[str, int]] = {}
     failures: list[EvalFailure] = []
     right = {"kind": 0, "film": 0, "release_date": 0}
@@ -242,6 +245,8 @@ def evaluate(cases: Sequence[EvalCase]) -> EvalReport:
                 right[name] += 1
             else:
                 failures.append(EvalFailure(case.id, name, expected, predicted))
+        if on_case is not None:
+            on_case(case)
     total = len(cases) or 1
     return EvalReport(
         n=len(cases),
