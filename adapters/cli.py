@@ -24,6 +24,7 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.delivery import Adapter
 from bot.news.evaluate import evaluate, load_cases
 from bot.store import StoreError
+from bot.store.backup import backup_database
 
 _LOGGER = logging.getLogger("filmbot")
 
@@ -78,6 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("check-config", parents=[common], help="validate the configuration and exit")
     ask = sub.add_parser("ask", parents=[common], help='run one command, e.g. filmbot ask "/feeds"')
     ask.add_argument("line", help="the command line, as typed in chat")
+    backup = sub.add_parser(
+        "backup", parents=[common], help="copy the database safely, even while the bot runs"
+    )
+    backup.add_argument("destination", type=Path, help="the new file to write, e.g. backup.db")
     evaluate = sub.add_parser(
         "eval", parents=[common], help="measure the news understanding on a JSONL file of cases"
     )
@@ -108,6 +113,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "check-config":
             return _check_config(settings)
+        if args.command == "backup":
+            return _backup(settings, args.destination)
         if args.command == "poll":
             return asyncio.run(_poll_once(settings))
         if args.command == "ask":
@@ -232,6 +239,15 @@ def _check_config(settings: Settings) -> int:
     print(f"logs: {settings.log_level}, {settings.log_format} format")
     for warning in settings.warnings:
         print(f"warning: {warning}")
+    return EXIT_OK
+
+
+def _backup(settings: Settings, destination: Path) -> int:
+    result = backup_database(settings.db_path, destination.expanduser().absolute())
+    print(
+        f"backed up {settings.db_path} to {result.path}: {result.size_bytes:,} bytes, "
+        f"schema {result.schema_version}, {result.films:,} films, {result.stories:,} stories"
+    )
     return EXIT_OK
 
 
