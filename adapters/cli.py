@@ -11,17 +11,19 @@ import json
 import logging
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from adapters.console import ConsoleAdapter, parse_command_line, render_reply
+from adapters.discord import application_id_from_token, build_discord_adapter, invite_url
 from adapters.progress import Progress
 from adapters.webhook import WebhookAdapter
 from bot import __version__
 from bot.app import App
 from bot.config import ConfigError, Settings, load_settings
 from bot.delivery import Adapter
+from bot.logs import configure_logging
 from bot.news.evaluate import evaluate, load_cases
 from bot.store import StoreError
 from bot.store.backup import backup_database
@@ -83,6 +85,11 @@ def build_parser() -> argparse.ArgumentParser:
         "backup", parents=[common], help="copy the database safely, even while the bot runs"
     )
     backup.add_argument("destination", type=Path, help="the new file to write, e.g. backup.db")
+    sub.add_parser(
+        "discord-invite",
+        parents=[common],
+        help="print the URL that adds the bot to a Discord server, with the permissions it needs",
+    )
     evaluate = sub.add_parser(
         "eval", parents=[common], help="measure the news understanding on a JSONL file of cases"
     )
@@ -115,6 +122,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check_config(settings)
         if args.command == "backup":
             return _backup(settings, args.destination)
+        if args.command == "discord-invite":
+            return _discord_invite(settings)
         if args.command == "poll":
             return asyncio.run(_poll_once(settings))
         if args.command == "ask":
@@ -143,15 +152,16 @@ def _evaluate(path: Path, *, as_json: bool) -> int:
 
 
 def _configure_logging(settings: Settings, *, quiet: bool) -> None:
-    level = logging.getLevelName(settings.log_level)
-    if quiet and level < logging.WARNING:
-        level = logging.WARNING  # keep the console prompt readable
-    logging.basicConfig(
-        level=level,
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("apscheduler").setLevel(max(level, logging.WARNING))
+    secrets = [
+        settings.discord_token,
+        settings.slack_bot_token,
+        settings.slack_app_token,
+        settings.slack_signing_secret,
+        settings.openai_api_key,
+        *(webhook.url for webhook in settings.announce),  # a webhook URL is its own credential
+    ]
+    # quiet keeps the console prompt readable: warnings and worse only.
+    configure_logging(settings.log_level, settings.log_format, secrets, quiet=quiet)
 
 
 @dataclass(frozen=True)
@@ -242,6 +252,21 @@ def _check_config(settings: Settings) -> int:
     return EXIT_OK
 
 
+def _discord_invite(settings: Settings) -> int:
+    application_id = settings.discord_application_id or application_id_from_token(
+        settings.discord_token or ""
+    )
+    if application_id is None:
+        print(
+            "filmbot discord-invite needs the application id: set DISCORD_APPLICATION_ID "
+            "(Developer Portal, General Information, Application ID) or DISCORD_TOKEN",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    print(invite_url(application_id, guild_id=settings.discord_guild_id))
+    return EXIT_OK
+
+
 def _backup(settings: Settings, destination: Path) -> int:
     result = backup_database(settings.db_path, destination.expanduser().absolute())
     print(
@@ -290,27 +315,40 @@ async def _ask(settings: Settings, line: str) -> int:
     return EXIT_OK if reply.ok else EXIT_FAILED
 
 
+def build_adapters(
+    settings: Settings, *, headless: bool, on_console_close: Callable[[], None]
+) -> list[Adapter]:
+    """The chat platforms whose settings are complete; the console when there is none."""
+    adapters: list[Adapter] = []
+    for plan in platform_plans(settings):
+        if not plan.starts:
+            continue
+        _LOGGER.info("starting %s: %s", plan.platform, plan.why)
+        if plan.platform == "discord":
+            adapters.append(build_discord_adapter(settings))
+    if not adapters and not headless:
+        adapters.append(ConsoleAdapter(on_close=on_console_close))
+    return adapters
+
+
 async def _run(settings: Settings, *, headless: bool) -> int:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    adapters: list[Adapter] = []
-    platforms = _platforms(settings)
-    for platform in platforms:
-        _LOGGER.warning(
-            "%s credentials are set, but this version of filmbot has no %s adapter yet",
-            platform,
-            platform,
-        )
-    if not headless:
-        adapters.append(ConsoleAdapter(on_close=stop.set))
+    adapters = build_adapters(settings, headless=headless, on_console_close=stop.set)
     # Always present, so a target removed from feeds.yaml stops being planned for.
     adapters.append(
         WebhookAdapter(settings.announce, allow_private=settings.allow_private_addresses)
     )
     app = App(settings, adapters)
-    await app.start()
+    try:
+        await app.start()
+    except Exception as exc:
+        _LOGGER.debug("start failed", exc_info=True)
+        await app.stop()
+        print(f"filmbot could not start: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     try:
         await stop.wait()
     finally:

@@ -19,13 +19,15 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.commands.builtin import build_registry
 from bot.commands.dispatch import Commands, Services
 from bot.config import FeedSettings, Settings
-from bot.delivery.adapter import Adapter
+from bot.delivery.adapter import Adapter, AdapterStartError
 from bot.delivery.deliver import Deliverer, DeliveryStats
 from bot.delivery.digest import send_digests
 from bot.delivery.plan import plan_follower_messages
 from bot.delivery.reminders import plan_reminders
 from bot.feeds.fetch import Fetcher, FetchLimits
 from bot.films.index import FilmIndex
+from bot.healthz import HealthServer
+from bot.metrics import Metrics
 from bot.news.llm import build_summariser
 from bot.poll import PollDeps, PollReport, poll_feed
 from bot.store import FeedRecord, Store
@@ -67,6 +69,8 @@ class App:
         )
         self.films = FilmIndex()
         self.summariser = build_summariser(settings)
+        self.metrics = Metrics()
+        self.health: HealthServer | None = None  # listening between start() and stop()
         self.commands = Commands(
             build_registry(),
             Services(
@@ -76,8 +80,9 @@ class App:
                 feeds_changed=self._feeds_changed,
                 films=self.films,
             ),
+            metrics=self.metrics,
         )
-        self.deliverer = Deliverer(self.store.outbox, self.adapters, clock)
+        self.deliverer = Deliverer(self.store.outbox, self.adapters, clock, metrics=self.metrics)
         self._scheduler: AsyncIOScheduler | None = None
         self._delivery_wanted = asyncio.Event()
         self._delivery_task: asyncio.Task[None] | None = None
@@ -103,8 +108,22 @@ class App:
 
     async def start(self) -> None:
         await self.open()
+        if self.settings.health_port is not None:
+            # Before the adapters: probes see the bot alive (and not yet ready) while it connects.
+            self.health = HealthServer(
+                store=self.store,
+                adapters=self.adapters,
+                metrics=self.metrics,
+                clock=self.clock,
+                host=self.settings.health_host,
+                port=self.settings.health_port,
+            )
+            await self.health.start()
         for adapter in self.adapters.values():
-            await adapter.start(self.commands)
+            try:
+                await adapter.start(self.commands)
+            except Exception as exc:
+                raise AdapterStartError(adapter.platform, exc) from exc
             await self._sync_configured_channels(adapter)
         self._scheduler = AsyncIOScheduler(timezone=UTC)
         await self._schedule_polls()
@@ -138,6 +157,9 @@ class App:
         )
 
     async def stop(self) -> None:
+        if self.health is not None:
+            await self.health.stop()
+            self.health = None
         if self._scheduler is not None:
             # wait=False: running polls are cancelled below, with the loop still alive.
             self._scheduler.shutdown(wait=False)
@@ -197,6 +219,7 @@ class App:
     async def poll(self, feed: FeedRecord) -> PollReport:
         deps = PollDeps(self.fetcher, self.store, self.films, self.summariser)
         report = await poll_feed(feed, self.feed_settings(feed), deps, now=self.clock())
+        self.metrics.poll_finished(report)
         if report.announced:
             self._delivery_wanted.set()
         return report
@@ -222,7 +245,8 @@ class App:
         try:
             await self.poll(feed)
         except Exception:
-            _LOGGER.exception("poll of feed %s failed", feed.name)
+            self.metrics.poll_failed()
+            _LOGGER.exception("poll of feed %s failed", feed.name, extra={"feed": feed.name})
         finally:
             self._running_polls.discard(task)
 

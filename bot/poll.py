@@ -36,6 +36,8 @@ class PollReport:
     announced: int = 0
     error: str | None = None
     next_poll_at: datetime | None = None
+    new_stories: int = 0
+    error_kind: str | None = None  # the fetch's, when outcome is "error"
 
     def describe(self) -> str:
         if self.outcome == "new":
@@ -95,7 +97,12 @@ async def poll_feed(
             )
         else:
             if parsed.problem:
-                _LOGGER.info("feed %s is malformed but readable: %s", feed.name, parsed.problem)
+                _LOGGER.info(
+                    "feed %s is malformed but readable: %s",
+                    feed.name,
+                    parsed.problem,
+                    extra={"feed": feed.name},
+                )
             new_health, next_at = after_fetch(health, result, interval=settings.interval, now=now)
             first_poll = feed.last_success_at is None
             fresh = await store.unseen(feed.id, parsed.items)
@@ -118,9 +125,21 @@ async def poll_feed(
                 len(ingest.stories),
                 ingest.merged,
                 len(ingest.announced),
+                extra={"feed": feed.name},
             )
+            for story in ingest.stories:
+                _LOGGER.debug(
+                    "new story: %s",
+                    story.item.title,
+                    extra={"feed": feed.name, "story": story.id},
+                )
             return PollReport(
-                feed.name, outcome, len(ingest.new), len(ingest.announced), next_poll_at=next_at
+                feed.name,
+                outcome,
+                len(ingest.new),
+                len(ingest.announced),
+                next_poll_at=next_at,
+                new_stories=len(ingest.stories),
             )
 
     new_health, next_at = after_fetch(health, result, interval=settings.interval, now=now)
@@ -130,13 +149,30 @@ async def poll_feed(
         outcome = "unchanged"  # same body hash as last time: no parse
     else:
         outcome = "error"
-        _LOGGER.warning("feed %s: %s (%s)", feed.name, result.error, result.error_kind)
+        _LOGGER.warning(
+            "feed %s: %s (%s)",
+            feed.name,
+            result.error,
+            result.error_kind,
+            extra={"feed": feed.name, "kind": result.error_kind},
+        )
         if new_health.disabled_reason:
-            _LOGGER.warning("feed %s disabled: %s", feed.name, new_health.disabled_reason)
+            _LOGGER.warning(
+                "feed %s disabled: %s",
+                feed.name,
+                new_health.disabled_reason,
+                extra={"feed": feed.name},
+            )
     await store.feeds.record_fetch(
         feed.id, _fetch_record(result, new_health, next_at, now, outcome)
     )
-    return PollReport(feed.name, outcome, error=result.error, next_poll_at=next_at)
+    return PollReport(
+        feed.name,
+        outcome,
+        error=result.error,
+        next_poll_at=next_at,
+        error_kind=result.error_kind if outcome == "error" else None,
+    )
 
 
 async def _understand_all(

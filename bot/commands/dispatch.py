@@ -14,6 +14,7 @@ from typing import Any
 from bot.commands.registry import CommandSpec, OptionSpec, OptionType, Permission, Registry
 from bot.config import Settings
 from bot.films.index import FilmIndex
+from bot.metrics import UNKNOWN_COMMAND, Metrics
 from bot.models import Invocation, Message, Reply
 from bot.store import Store
 
@@ -53,24 +54,32 @@ def error_reply(text: str, usage: str = "") -> Reply:
 class Commands:
     """The registry bound to the services: what adapters call for every command."""
 
-    def __init__(self, registry: Registry, services: Services) -> None:
+    def __init__(
+        self, registry: Registry, services: Services, *, metrics: Metrics | None = None
+    ) -> None:
         self.registry = registry
         self.services = services
+        # Adapters reach it here too (self.commands.metrics) to report rate-limit waits.
+        self.metrics = metrics or Metrics()
 
     async def dispatch(self, invocation: Invocation) -> Reply:
         started = time.perf_counter()
         try:
             return await self._dispatch(invocation)
         except Exception:
-            _LOGGER.exception("command /%s failed", invocation.command)
+            _LOGGER.exception(
+                "command /%s failed", invocation.command, extra={"target": invocation.target.key}
+            )
             return error_reply(
                 f"Sorry, /{invocation.command} failed on our side. The error is in the bot's log."
             )
         finally:
-            _LOGGER.debug(
-                "command /%s took %.1f ms",
-                invocation.command,
-                (time.perf_counter() - started) * 1000,
+            seconds = time.perf_counter() - started
+            _LOGGER.debug("command /%s took %.1f ms", invocation.command, seconds * 1000)
+            # Only registered names become labels: typed-in junk must not grow the series.
+            known = self.registry.get(invocation.command.lower()) is not None
+            self.metrics.command_answered(
+                invocation.command.lower() if known else UNKNOWN_COMMAND, seconds
             )
 
     async def _dispatch(self, invocation: Invocation) -> Reply:

@@ -2,10 +2,18 @@
 
 from bot.delivery.adapter import (
     Adapter,
+    AdapterStartError,
     DeliveryError,
     PermanentFailure,
     RateLimited,
     TransientFailure,
 )
 
-__all__ = ["Adapter", "DeliveryError", "PermanentFailure", "RateLimited", "TransientFailure"]
+__all__ = [
+    "Adapter",
+    "AdapterStartError",
+    "DeliveryError",
+    "PermanentFailure",
+    "RateLimited",
+    "TransientFailure",
+]

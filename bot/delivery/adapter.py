@@ -30,6 +30,14 @@ class TransientFailure(DeliveryError):
     """A passing problem (network, 5xx): retry later with backoff."""
 
 
+class AdapterStartError(Exception):
+    """An adapter could not connect (a refused token, a busy port); the message says which."""
+
+    def __init__(self, platform: str, cause: BaseException) -> None:
+        super().__init__(f"{platform} did not start: {cause}")
+        self.platform = platform
+
+
 class Adapter(ABC):
     """A chat platform: it turns native events into Invocations and renders Messages natively."""
 

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from bot.delivery import codec
 from bot.delivery.adapter import Adapter, PermanentFailure, RateLimited, TransientFailure
+from bot.metrics import Metrics
 from bot.store import OutboxRow, OutboxStore
 
 _LOGGER = logging.getLogger(__name__)
@@ -55,7 +56,9 @@ class Deliverer:
         *,
         rng: random.Random | None = None,
         sweep_limit: int = SWEEP_LIMIT,
+        metrics: Metrics | None = None,
     ) -> None:
+        self._metrics = metrics or Metrics()
         self._outbox = outbox
         self._adapters = adapters
         self._clock = clock
@@ -102,6 +105,7 @@ class Deliverer:
             except RateLimited as exc:
                 retried += 1
                 deferred.add(key)
+                self._metrics.delivery(row.target.platform, "rate_limited")
                 await self._block(row, exc)
             except PermanentFailure as exc:
                 gone, closed = await self._permanent(row, str(exc))
@@ -116,13 +120,16 @@ class Deliverer:
             except Exception as exc:
                 # An adapter bug must not stall the queue behind one row: retry it like a
                 # passing failure, so it ends in the dead letters with its reason.
-                _LOGGER.exception("delivery %s to %s raised unexpectedly", row.id, key)
+                _LOGGER.exception(
+                    "delivery %s to %s raised unexpectedly", row.id, key, extra=_context(row)
+                )
                 if await self._transient(row, f"{type(exc).__name__}: {exc}"):
                     dead += 1
                 else:
                     retried += 1
             else:
                 sent += 1
+                self._metrics.delivery(row.target.platform, "sent")
                 await self._outbox.mark_sent(row.id, receipt, self._clock())
                 # Stay under the platform's published per-channel pace instead of waiting
                 # for its 429: the next message to this target waits out the interval.
@@ -146,11 +153,13 @@ class Deliverer:
         until = now + timedelta(seconds=max(exc.retry_after, 0.0))
         self._blocked[row.target.key] = until
         waiting = await self._outbox.defer_target(row.target, until, now, error=str(exc))
+        self._metrics.rate_limit_wait(row.target.platform, exc.retry_after)
         _LOGGER.info(
             "%s is rate limited for %.1f s; %d rows wait for it",
             row.target.key,
             exc.retry_after,
             waiting,
+            extra=_context(row),
         )
 
     async def _permanent(self, row: OutboxRow, reason: str) -> tuple[int, bool]:
@@ -164,7 +173,9 @@ class Deliverer:
             row.target.key,
             outcome.consecutive,
             reason,
+            extra=_context(row),
         )
+        self._metrics.delivery(row.target.platform, "dead", 1 + outcome.abandoned)
         if outcome.disabled_reason is None:
             return 1, False
         _LOGGER.warning(
@@ -173,6 +184,7 @@ class Deliverer:
             row.target.key,
             outcome.disabled_reason,
             outcome.abandoned,
+            extra=_context(row),
         )
         return 1 + outcome.abandoned, True
 
@@ -187,10 +199,12 @@ class Deliverer:
                 row.target.key,
                 attempts,
                 reason,
+                extra=_context(row),
             )
             await self._outbox.mark_dead(
                 row.id, f"gave up after {attempts} attempts: {reason}", now
             )
+            self._metrics.delivery(row.target.platform, "dead")
             return True
         delay = retry_delay(attempts, self._rng)
         _LOGGER.info(
@@ -200,6 +214,18 @@ class Deliverer:
             attempts,
             delay,
             reason,
+            extra=_context(row),
         )
         await self._outbox.mark_retry(row.id, reason, now + timedelta(seconds=delay), now)
+        self._metrics.delivery(row.target.platform, "retry")
         return False
+
+
+def _context(row: OutboxRow) -> dict[str, object]:
+    """The ids a log line about this row carries (the story's, when it announces one)."""
+    context: dict[str, object] = {"target": row.target.key, "delivery": row.id}
+    kind, _, rest = row.idempotency_key.partition(":")
+    story = rest.partition(":")[0]
+    if kind == "story" and story.isdigit():
+        context["story"] = int(story)
+    return context

@@ -46,6 +46,10 @@ class Store:
     async def close(self) -> None:
         await self.db.close()
 
+    async def ping(self) -> None:
+        """Raise StoreError or the driver's error unless the database answers."""
+        await self.db.ping()
+
     async def unseen(self, feed_id: int, items: Sequence[FeedItem]) -> list[FeedItem]:
         return await _ingest.unseen(self.db, feed_id, items)
 

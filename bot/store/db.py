@@ -92,6 +92,12 @@ class Database:
             raise StoreError("the database is not open")
         return self._conn
 
+    async def ping(self) -> None:
+        """Raise unless the database answers a query (readiness). No lock: this reads no
+        table, so it need not wait behind another task's transaction."""
+        async with self.conn.execute("PRAGMA user_version") as cursor:
+            await cursor.fetchone()
+
     async def schema_version(self) -> int:
         async with self.conn.execute("PRAGMA user_version") as cursor:
             row = await cursor.fetchone()
