@@ -113,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return EXIT_CONFIG
-    interactive_console = args.command == "run" and not args.headless
+    interactive_console = args.command == "run" and not args.headless and not _platforms(settings)
     _configure_logging(settings, quiet=interactive_console or args.command == "ask")
     for warning in settings.warnings:
         _LOGGER.warning("%s", warning)

@@ -63,8 +63,10 @@ async def test_run_with_a_discord_token_connects_syncs_and_stops_on_sigterm(
             process.send_signal(signal.SIGTERM)
             out, err = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 0, err.decode()
-    # no console when a chat platform runs, even without --headless
+    # no console when a chat platform runs, even without --headless, and so the log is not
+    # held back to warnings for a prompt's sake
     assert b"filmbot console" not in out
+    assert b"level=info logger=adapters.discord.adapter msg=\"synced " in err
     assert fake.identifies[0]["token"] == fake.token
     names = {command["name"] for command in fake.commands["global"]}
     assert {"when", "follow", "announce", "feeds", "help"} <= names
