@@ -18,9 +18,11 @@ from pathlib import Path
 from adapters.console import ConsoleAdapter, parse_command_line, render_reply
 from adapters.discord import application_id_from_token, build_discord_adapter, invite_url
 from adapters.progress import Progress
+from adapters.slack import build_slack_adapter, slack_manifest
 from adapters.webhook import WebhookAdapter
 from bot import __version__
 from bot.app import App
+from bot.commands.builtin import build_registry
 from bot.config import ConfigError, Settings, load_settings
 from bot.delivery import Adapter
 from bot.logs import configure_logging
@@ -90,6 +92,16 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
         help="print the URL that adds the bot to a Discord server, with the permissions it needs",
     )
+    manifest = sub.add_parser(
+        "slack-manifest",
+        help="print a Slack app manifest (YAML) with every command and the scopes the bot needs",
+    )
+    manifest.add_argument(
+        "--http-url",
+        metavar="URL",
+        help="HTTP mode: the public https://.../slack/events address Slack should call "
+        "(default: Socket Mode, no public URL)",
+    )
     evaluate = sub.add_parser(
         "eval", parents=[common], help="measure the news understanding on a JSONL file of cases"
     )
@@ -108,6 +120,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG
     if args.command == "eval":  # needs no config or database
         return _evaluate(args.file, as_json=args.json)
+    if args.command == "slack-manifest":  # nor does this
+        return _slack_manifest(args.http_url)
     try:
         settings = load_settings(args.config, db_path=args.db)
     except ConfigError as exc:
@@ -252,6 +266,21 @@ def _check_config(settings: Settings) -> int:
     return EXIT_OK
 
 
+def _slack_manifest(http_url: str | None) -> int:
+    if http_url is not None and not http_url.startswith("https://"):
+        print(
+            f"filmbot slack-manifest: --http-url must be the public https:// address Slack "
+            f"calls, such as https://filmbot.example.org/slack/events (not {http_url!r})",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    print(
+        slack_manifest(build_registry(), socket_mode=http_url is None, request_url=http_url),
+        end="",
+    )
+    return EXIT_OK
+
+
 def _discord_invite(settings: Settings) -> int:
     application_id = settings.discord_application_id or application_id_from_token(
         settings.discord_token or ""
@@ -326,6 +355,8 @@ def build_adapters(
         _LOGGER.info("starting %s: %s", plan.platform, plan.why)
         if plan.platform == "discord":
             adapters.append(build_discord_adapter(settings))
+        elif plan.platform == "slack":
+            adapters.append(build_slack_adapter(settings))
     if not adapters and not headless:
         adapters.append(ConsoleAdapter(on_close=on_console_close))
     return adapters

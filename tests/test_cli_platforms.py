@@ -4,14 +4,19 @@ a local platform, and stops cleanly; the setup helpers print what a user pastes.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import sys
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import yaml
+
 from adapters.discord import REQUIRED_PERMISSIONS
+from bot.commands.builtin import build_registry
 from tests.fakediscord import APP_ID, FakeDiscord
+from tests.fakeslack import APP_TOKEN, BOT_TOKEN, FakeSlack, slash_command
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -66,7 +71,7 @@ async def test_run_with_a_discord_token_connects_syncs_and_stops_on_sigterm(
     # no console when a chat platform runs, even without --headless, and so the log is not
     # held back to warnings for a prompt's sake
     assert b"filmbot console" not in out
-    assert b"level=info logger=adapters.discord.adapter msg=\"synced " in err
+    assert b'level=info logger=adapters.discord.adapter msg="synced ' in err
     assert fake.identifies[0]["token"] == fake.token
     names = {command["name"] for command in fake.commands["global"]}
     assert {"when", "follow", "announce", "feeds", "help"} <= names
@@ -107,3 +112,55 @@ async def test_discord_invite_prints_the_url_with_the_permissions_needed(tmp_pat
     missing = await _filmbot("discord-invite", "--config", str(config), cwd=tmp_path, env={})
     out, err = await asyncio.wait_for(missing.communicate(), 30)
     assert missing.returncode == 2 and b"DISCORD_APPLICATION_ID" in err
+
+
+async def test_run_with_slack_tokens_answers_a_command_over_socket_mode(tmp_path: Path) -> None:
+    config = _config(tmp_path)
+    async with FakeSlack() as fake:
+        process = await _filmbot(
+            "run", "--config", str(config), "--db", str(tmp_path / "bot.db"),
+            cwd=tmp_path,
+            env={"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_APP_TOKEN": APP_TOKEN,
+                 "SLACK_API_URL": fake.url},
+        )  # fmt: skip
+        try:
+            await fake.wait_for(lambda: fake.socket_connections, within=30)
+            await fake.send_envelope(
+                {
+                    "envelope_id": "e-1",
+                    "type": "slash_commands",
+                    "accepts_response_payload": True,
+                    "payload": slash_command(fake, "/help", "", respond_to="help"),
+                }
+            )
+            await fake.wait_for(lambda: fake.responses_to("help"), within=30)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            out, err = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0, err.decode()
+    assert fake.acks == [{"envelope_id": "e-1"}]
+    assert "/when" in json.dumps(fake.responses_to("help")[0]["blocks"])
+    assert BOT_TOKEN.encode() not in out + err and APP_TOKEN.encode() not in out + err
+
+
+async def test_slack_manifest_lists_every_command_of_the_registry(tmp_path: Path) -> None:
+    process = await _filmbot("slack-manifest", cwd=tmp_path, env={})
+    out, err = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0, err.decode()
+    manifest = yaml.safe_load(out)
+    commands = {entry["command"] for entry in manifest["features"]["slash_commands"]}
+    assert commands == {f"/{spec.name}" for spec in build_registry()}
+    assert manifest["settings"]["socket_mode_enabled"] is True
+
+    http = await _filmbot(
+        "slack-manifest", "--http-url", "https://bot.example.org/slack/events", cwd=tmp_path, env={}
+    )
+    out, _ = await asyncio.wait_for(http.communicate(), 30)
+    manifest = yaml.safe_load(out)
+    assert manifest["settings"]["socket_mode_enabled"] is False
+    urls = {entry["url"] for entry in manifest["features"]["slash_commands"]}
+    assert urls == {"https://bot.example.org/slack/events"}
+
+    plain = await _filmbot("slack-manifest", "--http-url", "http://x/slack", cwd=tmp_path, env={})
+    _, err = await asyncio.wait_for(plain.communicate(), 30)
+    assert plain.returncode == 2 and b"must be the public https://" in err
