@@ -146,6 +146,7 @@ class Settings:
     slack_signing_secret: str | None = field(default=None, repr=False)
     slack_api_url: str = DEFAULT_SLACK_API_URL
     slack_http_port: int = 3000
+    slack_http_host: str = "0.0.0.0"  # HTTP mode's bind address
     slack_admin_users: tuple[str, ...] = ()  # Slack user ids allowed admin commands
     log_level: str = "INFO"
     log_format: str = "text"  # one of LOG_FORMATS
@@ -1155,6 +1156,7 @@ def load_settings(
         slack_signing_secret=environ.get("SLACK_SIGNING_SECRET"),
         slack_api_url=services.slack_api_url,
         slack_http_port=services.slack_http_port,
+        slack_http_host=environ.get("SLACK_HTTP_HOST", "0.0.0.0"),
         slack_admin_users=services.slack_admin_users,
         log_level=log_level,
         log_format=services.log_format,

@@ -500,5 +500,6 @@ def build_slack_adapter(settings: Settings) -> SlackAdapter:
         signing_secret=settings.slack_signing_secret,
         api_url=settings.slack_api_url,
         http_port=settings.slack_http_port,
+        http_host=settings.slack_http_host,
         admin_users=settings.slack_admin_users,
     )
