@@ -133,7 +133,8 @@ async def test_run_with_slack_tokens_answers_a_command_over_socket_mode(tmp_path
                     "payload": slash_command(fake, "/help", "", respond_to="help"),
                 }
             )
-            await fake.wait_for(lambda: fake.responses_to("help"), within=30)
+            # the ack travels on the websocket, the answer by HTTP: either may land first
+            await fake.wait_for(lambda: fake.acks and fake.responses_to("help"), within=30)
         finally:
             process.send_signal(signal.SIGTERM)
             out, err = await asyncio.wait_for(process.communicate(), 30)
