@@ -1,9 +1,10 @@
 """A consistent copy of the database, taken while the bot keeps running.
 
-SQLite's online backup API copies page by page and restarts when a writer changes a
-page it already copied, so the copy is one moment of the database, never a torn mix.
-Copying the file with cp while the bot writes can give exactly that torn mix (and
-misses whatever still sits in the -wal file).
+SQLite's online backup API, in one step: it reads the whole database inside one read
+transaction, which in WAL mode is a snapshot of one moment that the bot's writers do not
+wait for. (Copying in small steps would restart whenever the bot wrote in between, and a
+busy bot could keep it restarting forever.) Copying the file with cp while the bot writes
+can give a torn mix of two moments, and misses whatever still sits in the -wal file.
 """
 
 from __future__ import annotations
@@ -15,9 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.store.db import StoreError
-
-PAGES_PER_STEP = 256  # small steps let the bot's writes in between
-
 
 @dataclass(frozen=True, slots=True)
 class BackupResult:
@@ -45,7 +43,7 @@ def backup_database(source: Path, destination: Path) -> BackupResult:
             closing(sqlite3.connect(source, timeout=30)) as live,
             closing(sqlite3.connect(partial)) as copy,
         ):
-            live.backup(copy, pages=PAGES_PER_STEP)
+            live.backup(copy)  # pages=-1: all in one step, one snapshot
             problems = copy.execute("PRAGMA integrity_check").fetchall()
             if problems != [("ok",)]:
                 raise StoreError(f"the copy failed its integrity check: {problems[:3]}")
