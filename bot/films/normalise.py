@@ -21,6 +21,7 @@ _NUMBER_WORDS = {
 }  # fmt: skip
 _PART_WORDS = {"part", "chapter", "vol", "volume", "episode", "pt"}
 _LETTER_DIGIT = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
+_DIGIT = re.compile(r"\d")
 _NOT_WORD = re.compile(r"[\W_]+")  # letters of any script and digits are kept
 # Single-letter numerals are words too often ("Malcolm X", "Batman v Superman"): "v" counts
 # only at the end ("Rocky V") and "x" never.
@@ -29,11 +30,15 @@ _ROMAN_ONLY_AT_END = {"v"}
 
 @lru_cache(maxsize=16384)  # pure, and called several times per news item with the same titles
 def normalise_title(title: str) -> str:
-    text = unicodedata.normalize("NFKD", title)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    if title.isascii():  # NFKD leaves ASCII as it is, with no combining marks to drop
+        text = title.lower()
+    else:
+        text = unicodedata.normalize("NFKD", title)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
     text = text.replace("&", " and ").replace("'", "").replace("\u2019", "")
     text = _NOT_WORD.sub(" ", text)
-    text = _LETTER_DIGIT.sub(" ", text)  # "heat2" -> "heat 2", "mi8" -> "mi 8"
+    if _DIGIT.search(text):  # (only beside a digit: most titles have none)
+        text = _LETTER_DIGIT.sub(" ", text)  # "heat2" -> "heat 2", "mi8" -> "mi 8"
     words = text.split()
     out: list[str] = []
     for index, word in enumerate(words):

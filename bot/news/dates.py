@@ -35,6 +35,7 @@ import ahocorasick
 
 from bot.films.normalise import normalise_title
 from bot.models import Precision, ReleaseMention
+from bot.news.wordstart import at_word_start, skippable
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -98,21 +99,20 @@ _ANCHOR_WORDS = (
 
 
 def _anchor_pattern() -> str:
-    """The anchors without the word-start test, grouped by first character."""
-    rests: dict[str, list[str]] = {}
-    for word in _ANCHOR_PREFIXES:
-        rests.setdefault(word[0], []).append(re.escape(word[1:]))
-    for word in _ANCHOR_WORDS:
-        for spelling in (word, word.capitalize()):
-            rests.setdefault(spelling[0], []).append(re.escape(spelling[1:]) + r"\b")
-    groups = [f"{first}(?:{'|'.join(sorted(alts))})" for first, alts in rests.items()]
-    return "|".join(["[0-9]", *groups])
+    """The anchors that start with a digit or a capital, each at a word start."""
+    alternatives = list("0123456789")
+    alternatives += [re.escape(word) for word in _ANCHOR_PREFIXES]
+    alternatives += [re.escape(word.capitalize()) + r"\b" for word in _ANCHOR_WORDS]
+    return at_word_start(alternatives)
 
 
-# A word start is a non-word character before the word (found by the charset skip, which
-# is much faster than trying \b everywhere), or the start of the text.
-_DATE_ANCHOR = re.compile(rf"\W(?:{_anchor_pattern()})")
-_DATE_ANCHOR_AT_START = re.compile(_anchor_pattern())
+# Digits and capitals are rare enough for the regex engine to skip to; the lower-case
+# anchor words start with most letters, so they are found with Aho-Corasick instead.
+_DATE_ANCHOR = re.compile(_anchor_pattern())
+_ANCHOR_WORD_FINDER = ahocorasick.Automaton()
+for _word in _ANCHOR_WORDS:
+    _ANCHOR_WORD_FINDER.add_word(_word, len(_word))
+_ANCHOR_WORD_FINDER.make_automaton()
 _DATE = re.compile(
     r"(?<![\w$£€#@/.])(?:"
     rf"(?P<NUM>(?P<n_a>\d{{1,2}})/(?P<n_b>\d{{1,2}})/(?P<n_y>(?:19|20)\d\d)(?![\d/]))"
@@ -153,37 +153,47 @@ _RELEASE_AFTER = re.compile(
     r"(?:release(?:\s+date)?|opening|debut|bow|premiere|launch|roll-?out|arrival|slot|date)(?!\w)"
 )
 _TRIGGER = re.compile(
-    r"""(?x)\b(?:
-        open(?:s|ed|ing)?
-      | (?<!re-)releas(?:e|es|ed|ing)
-      | arriv(?:e|es|ed|ing|al)
-      | premier(?:e|es|ed|ing)
-      | debut(?:s|ed|ing)?
-      | launch(?:es|ed|ing)?
-      | bow(?:s|ed|ing)?
-      | land(?:s|ed|ing)?
-      | dat(?:ed|es|ing)
-      | set(?:s)?(?!\s+(?:in|during|on|against|at|among|amid|after|before|around|inside
-            |aboard|photos?|pics|visits?|design|pieces?|to\s+star)\b)
-      | slated | scheduled | skedded | penciled | pencilled | calendared
-      | (?:bump|push|delay|shift)(?:s|es|ed|ing)?
-      | mov(?:e|es|ed|ing) | postpon(?:e|es|ed|ing) | reschedul(?:e|es|ed|ing)
-      | brought\s+forward
-      | due(?!\s+to\b)
-      | (?:be|is|are|comes?|coming|came)\s+out
-      | com(?:e|es|ing)
-      | stream(?:s|ing)?
-      | available
-      | hit(?:s|ting)?\s+(?:the\s+)?(?:[\w.+'-]+\s+){0,2}?(?:theaters|theatres|cinemas|screens
-            |big\s+screens?|netflix|hulu|max|peacock|disney\+|prime\s+video|apple\s+tv\+?
-            |paramount\+|streaming|digital|vod|imax|home|platforms?)
-      | (?:in|to|into)\s+(?:[\w.+'-]+\s+){0,2}?(?:theaters|theatres|cinemas)
-      | on\s+(?:netflix|hulu|peacock|disney\+|prime\s+video|apple\s+tv\+|paramount\+|hbo\s+max)
-    )(?![\w+])"""
+    at_word_start(
+        [
+            r"open(?:s|ed|ing)?",
+            r"r(?<!re-r)eleas(?:e|es|ed|ing)",  # not "re-release"
+            r"arriv(?:e|es|ed|ing|al)",
+            r"premier(?:e|es|ed|ing)",
+            r"debut(?:s|ed|ing)?",
+            r"launch(?:es|ed|ing)?",
+            r"bow(?:s|ed|ing)?",
+            r"land(?:s|ed|ing)?",
+            r"dat(?:ed|es|ing)",
+            r"set(?:s)?(?!\s+(?:in|during|on|against|at|among|amid|after|before|around|inside"
+            r"|aboard|photos?|pics|visits?|design|pieces?|to\s+star)\b)",
+            *"slated scheduled skedded penciled pencilled calendared".split(),
+            *(rf"{verb}(?:s|es|ed|ing)?" for verb in ("bump", "push", "delay", "shift")),
+            r"mov(?:e|es|ed|ing)",
+            r"postpon(?:e|es|ed|ing)",
+            r"reschedul(?:e|es|ed|ing)",
+            r"brought\s+forward",
+            r"due(?!\s+to\b)",
+            *(rf"{verb}\s+out" for verb in ("be", "is", "are", "comes?", "coming", "came")),
+            r"com(?:e|es|ing)",
+            r"stream(?:s|ing)?",
+            r"available",
+            r"hit(?:s|ting)?\s+(?:the\s+)?(?:[\w.+'-]+\s+){0,2}?(?:theaters|theatres|cinemas"
+            r"|screens|big\s+screens?|netflix|hulu|max|peacock|disney\+|prime\s+video"
+            r"|apple\s+tv\+?|paramount\+|streaming|digital|vod|imax|home|platforms?)",
+            *(
+                rf"{word}\s+(?:[\w.+'-]+\s+){{0,2}}?(?:theaters|theatres|cinemas)"
+                for word in ("in", "to", "into")
+            ),
+            r"on\s+(?:netflix|hulu|peacock|disney\+|prime\s+video|apple\s+tv\+|paramount\+"
+            r"|hbo\s+max)",
+        ],
+        r"(?![\w+])",
+    )
 )
 # Things other than a film that get released, premiered or dated.
 _THING = re.compile(
-    r"""(?x)\b(?:
+    skippable(
+        r"""(?x)\b(?:
         novels? | books? | memoir | graphic\s+novel | comics? | audiobook
       | albums? | soundtracks? | (?:film|the|its|original)\s+score | (?:lead|first|new|debut)\s+single
       | songs? | vinyl | mixtape
@@ -205,10 +215,12 @@ _THING = re.compile(
       | emmys? | awards?
       | toys? | merch(?:andise)? | lego\s+sets? | collectibles?
     )(?![\w+])"""
+    )
 )
 # Activities and venues: a date after these words is not a release.
 _ACT = re.compile(
-    r"""(?x)\b(?:
+    skippable(
+        r"""(?x)\b(?:
         filming | films?\s+in | to\s+film | shoot(?:s|ing)? | shot | principal\s+photography
       | photography | production | pre-?production | post-?production | cameras?
       | wrap(?:s|ped|ping)? | casting | auditions? | rehearsals?
@@ -220,6 +232,7 @@ _ACT = re.compile(
       | telluride | tribeca | new\s+york\s+film | cinemacon | comic-con | d23 | cineeurope
       | annecy | locarno | busan
     )(?![\w+])"""
+    )
 )
 # Release words whose subject is the shoot, not the film: "with filming set to begin in
 # Italy on August 1", "production on the film is scheduled for May 4", "cameras are set to
@@ -238,8 +251,11 @@ _TO_BEGIN = re.compile(
 )
 # Words that point back at a film: they stop the search for a non-film subject.
 _REF = re.compile(
-    r"\b(?:film|movie|sequel|prequel|follow-?up|spin-?off|reboot|remake|threequel|pic"
-    r"|feature|installment|instalment|adaptation|blockbuster|biopic|tentpole)(?![\w+])"
+    at_word_start(
+        "film movie sequel prequel follow-?up spin-?off reboot remake threequel pic feature "
+        "installment instalment adaptation blockbuster biopic tentpole".split(),
+        r"(?![\w+])",
+    )
 )
 # Asides whose words say nothing about the clause's subject.
 _ASIDE = re.compile(
@@ -267,6 +283,8 @@ _OLD = re.compile(
     r"(?i)\b(?:originally|previously|initially|formerly|had\s+been|was\s+once"
     r"|(?:previous|prior|original|old|former|earlier)\s+(?:release\s+)?(?:date|slot|plan)s?)\b"
 )
+# One of these is in every _OLD match, in the folded text (a quick test before it).
+_OLD_WORDS = "original previous initially formerly been once prior old former earlier".split()
 _NOW = re.compile(r"(?i)\b(?:now|instead|new)\b")
 # A date the film is taken off: "removed 'Mickey 17' from its January 31, 2025 release
 # date", "pulled from its March 2025 slot", "vacates its Nov. 7 date". The verb must not
@@ -310,8 +328,11 @@ _FILM_CLAUSE = re.compile(
     r"(?i)['’\"”]?\s*,\s*(?:(?:which|that|who)\b|(?:(?:now|also|out|arriving|coming|opening"
     r"|playing|hitting|landing|streaming|due)\s+)?(?:in|on)\s)"
 )
+# An opening quote after a space or "(", or at the very start (no two characters before the
+# quote's end): the quote comes first so that the regex engine can skip straight to quotes.
 _QUOTED = re.compile(
-    r"(?:(?<=\s)|(?<=^)|(?<=\())['‘\"“](?P<t>[A-Z0-9][^'’\"”\n]{0,60}?)['’\"”](?![a-z])"
+    r"['‘\"“](?:(?<=[\s(].)|(?<![\s\S]{2}))"
+    r"(?P<t>[A-Z0-9][^'’\"”\n]{0,60}?)['’\"”](?![a-z])"
 )
 
 _MEDIA = (
@@ -409,7 +430,10 @@ _AFTER_STOP = re.compile(r"(?i)\b(?:and|but|while|before|after|then|with|as|when
 
 # Sentence ends: a full stop, ! or ? (with closing quotes) before a capital or a quote;
 # semicolons and line breaks always end a clause.
-_BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])|;\s+|\n\s*")
+# (The first character comes first, so that the regex engine can skip straight to it.)
+_BOUNDARY = re.compile(
+    r"[.!?;\n](?:(?<=[.!?])[.!?]*[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])|(?<=;)\s+|(?<=\n)\s*)"
+)
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr st jr sr vs v no nos bros inc ltd corp co prof gen sen rep gov capt lt col "
     "sgt mt ft vol pt ep ch fig jan feb mar apr jun jul aug sep sept oct nov dec approx est "
@@ -418,7 +442,9 @@ _ABBREVIATIONS = frozenset(
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
 
 
-@dataclass(frozen=True, slots=True)
+# These dataclasses are made per date, film and sentence of every item: not frozen, since a
+# frozen one costs about three times as much to create. Treat them as read-only.
+@dataclass(slots=True)
 class _DateSpan:
     start: int
     end: int
@@ -428,14 +454,14 @@ class _DateSpan:
     bare_year: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _FilmHit:
     start: int
     end: int
     film: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Verdict:
     film: str | None  # None: not a release of a film
     trigger_end: int  # -1 when the date is tied by the words after it
@@ -443,7 +469,7 @@ class _Verdict:
     medium: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Found:
     span: _DateSpan
     film: str
@@ -592,9 +618,20 @@ def _find_date_spans(text: str, today: date) -> list[_DateSpan]:
 
 def _date_anchors(text: str) -> list[int]:
     """Where a date may start, in order (every anchor starts a word and lies inside it)."""
-    anchors = [match.start() + 1 for match in _DATE_ANCHOR.finditer(text)]
-    if _DATE_ANCHOR_AT_START.match(text):
-        anchors.insert(0, 0)
+    anchors = [match.start() for match in _DATE_ANCHOR.finditer(text)]
+    size = len(text)
+    words = False
+    for last, length in _ANCHOR_WORD_FINDER.iter(text):
+        start, end = last - length + 1, last + 1
+        # A whole word: no word character (\w: alphanumeric or "_") either side.
+        if start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            continue
+        if end < size and (text[end].isalnum() or text[end] == "_"):
+            continue
+        anchors.append(start)
+        words = True
+    if words:
+        anchors.sort()
     return anchors
 
 
@@ -934,7 +971,7 @@ def _piece_ends(
             return (at + 3,)
         return (at + 1,) if folded.startswith("&", at, end) else ()
     ends: list[int] = []
-    for prefix in _NUM_PREFIXES:
+    for prefix in _NUM_PREFIXES if folded.startswith(_NUM_PREFIXES, at, end) else ():
         if folded.startswith(prefix, at, end):
             number = at + len(prefix)
             while number < end and not text[number].isalnum():  # \.?[\W_]*
@@ -969,7 +1006,27 @@ def _match_pieces(
 ) -> tuple[int, int] | None:
     """The first match of pieces[index:count] from `at` (then `then`), as a regex
     backtracks: each piece's choices in order of preference."""
+    # A literal or plural piece has one start and at most one end: nothing to backtrack
+    # into, so a run of them is walked in a loop (most titles are only such pieces).
     piece = pieces[index]
+    while piece[0] == _LIT or piece[0] == _PLURAL:
+        if index:
+            while at < end and not text[at].isalnum():  # [\W_]* before the piece
+                at += 1
+        data: str = piece[1]  # type: ignore[assignment]
+        if not folded.startswith(data, at, end):
+            return None
+        at += len(data)
+        if piece[0] == _PLURAL:
+            if at < end and folded[at] in "'’":
+                at += 1
+            if not folded.startswith("s", at, end):
+                return None
+            at += 1
+        index += 1
+        if index == count:
+            return then(at)
+        piece = pieces[index]
     if index:
         run = at  # [\W_]* before the piece, greedy
         while run < end and not text[run].isalnum():
@@ -1148,8 +1205,8 @@ def _alias_of(quoted: str, films: Sequence[str]) -> str | None:
 # --- tying dates to films ---------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Sentence:
+@dataclass(slots=True)
+class _Sentence:  # not frozen either: see _DateSpan
     text: str
     folded: str  # _fold(text)
     start: int
@@ -1221,32 +1278,41 @@ def _index_sentence(
     start, end = bounds
     films = [h for h in hits if start <= h.start and h.end <= end]
     taken = [(h.start, h.end) for h in films] + [(d.start, d.end) for d in dates]
-
-    def free(m: re.Match[str]) -> bool:
-        return not any(s < m.end() and m.start() < e for s, e in taken)
-
     triggers = (
-        [m.span() for m in _TRIGGER.finditer(lowered, first_trigger.start(), end) if free(m)]
+        _free(_TRIGGER.finditer(lowered, first_trigger.start(), end), taken)
         if first_trigger
         else []
     )
     things = (
-        [m.span() for m in _THING.finditer(lowered, start, end) if free(m)]
+        _free(_THING.finditer(lowered, start, end), taken)
         if _THING_HINT.search(lowered, start, end)
         else []
     )
     acts = (
-        [m.span() for m in _ACT.finditer(lowered, start, end) if free(m)]
+        _free(_ACT.finditer(lowered, start, end), taken)
         if _ACT_HINT.search(lowered, start, end)
         else []
     )
-    refs = [m.span() for m in _REF.finditer(lowered, start, end) if free(m)]
+    refs = _free(_REF.finditer(lowered, start, end), taken)
     subjects = [(s, e, "thing") for s, e in things] + [(s, e, "ref") for s, e in refs]
     subjects += [(h.start, h.end, h.film) for h in films]
     asides = [m.span() for m in _ASIDE.finditer(lowered, start, end)]
     return _Sentence(
         text, folded, start, end, dates, films, triggers, sorted(things + acts), subjects, asides
     )
+
+
+def _free(matches: Iterable[re.Match[str]], taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans of the matches that overlap nothing taken (a film or a date)."""
+    spans = []
+    for match in matches:
+        first, last = match.span()
+        for start, end in taken:
+            if start < last and first < end:
+                break
+        else:
+            spans.append((first, last))
+    return spans
 
 
 def _judge(sentence: _Sentence, span: _DateSpan, prev_end: int, films: Sequence[str]) -> _Verdict:
@@ -1365,6 +1431,10 @@ def _names_other_work(sentence: _Sentence) -> bool:
 
 def _is_old(sentence: _Sentence, span: _DateSpan, prev_end: int, trigger_end: int) -> bool:
     """A date the text gives as the former one: "originally set for", "previous date of"."""
+    if trigger_end < 0 or not any(
+        sentence.folded.find(word, prev_end, span.start) >= 0 for word in _OLD_WORDS
+    ):
+        return False
     for match in _OLD.finditer(sentence.text, prev_end, span.start):
         if trigger_end >= 0 and (
             0 <= trigger_end - match.end() <= 25 or match.start() >= trigger_end
@@ -1417,7 +1487,11 @@ def _drop_from_dates(
     another date in the sentence. Alone, "in cinemas from 8 November" is the release."""
     starts = [dates[i - 1].end if i else sentence.start for i in range(len(dates))]
     froms = {
-        i for i, span in enumerate(dates) if _FROM_END.search(sentence.text, starts[i], span.start)
+        i
+        for i, span in enumerate(dates)
+        # (a quick test in the folded text first: there "from" is where (?i) finds it)
+        if sentence.folded.find("from", starts[i], span.start) >= 0
+        and _FROM_END.search(sentence.text, starts[i], span.start)
     }
     for index in froms:
         film = verdicts[index].film

@@ -9,15 +9,27 @@ only an explicit announcement ("sequel in the works", "gets a sequel") beats cas
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+
+# The parse tree of a pattern, for the plain strings in it (no stubs: private modules).
+from re import _constants as _sre  # type: ignore[attr-defined]
+from re import _parser  # type: ignore[attr-defined]
+from typing import Any
 
 import ahocorasick
 
 from bot.models import StoryKind
+from bot.news.wordstart import skippable
 
-__all__ = ["BODY_CHARS", "classify", "film_versus_other_media", "kind_score", "kind_scores"]
+__all__ = [
+    "BODY_CHARS",
+    "classify",
+    "film_versus_other_media",
+    "has_kind_cue",
+    "kind_score",
+    "kind_scores",
+]
 
 BODY_CHARS = 500  # of the summary read for the kind: the lede, not the whole article
 TITLE_WEIGHT = 3.0
@@ -27,14 +39,12 @@ TITLE_WEIGHT = 3.0
 class Cue:
     pattern: re.Pattern[str]
     weight: float
-    # For a pattern with digits or symbols in it: the symbols one of which every match without
-    # any of the pattern's words contains ("" when every match has a word). None: always run.
-    symbols: str | None = None
+    plain: re.Pattern[str]  # the pattern as written (pattern is the same regex, faster)
 
 
-def _cue(pattern: str, weight: float, *, symbols: str | None = None) -> Cue:
+def _cue(pattern: str, weight: float) -> Cue:
     # Matched against lower-cased text: several times faster than re.IGNORECASE.
-    return Cue(re.compile(pattern), weight, symbols)
+    return Cue(re.compile(skippable(pattern)), weight, re.compile(pattern))
 
 
 _SEQUEL_NOUN = r"(?:sequel|prequel|spin-?off|remake|reboot|follow-up|threequel|third (?:film|movie|installment)|fourth (?:film|movie))"
@@ -118,11 +128,10 @@ _CUES: Mapping[StoryKind, tuple[Cue, ...]] = {
         _cue(r"\bbox[- ]office\b", 4),
         _cue(r"\bopening weekend\b|\bweekend (?:box|gross|haul|estimates?)\b", 3),
         _cue(r"\b(?:grosses|grossed|gross|haul|ticket sales|previews)\b", 2.5),
-        _cue(r"\$\s?\d[\d.,]*\s?(?:m|million|b|bn|billion)\b", 1.5, symbols="$"),
+        _cue(r"\$\s?\d[\d.,]*\s?(?:m|million|b|bn|billion)\b", 1.5),
         _cue(
             r"\b(?:debuts?|opens?|tops|leads|crosses|passes|wins|topped|led)\b.{0,30}(?:weekend|\$\d)",
             2,
-            symbols="",
         ),
     ),
     StoryKind.REVIEW: (
@@ -131,7 +140,6 @@ _CUES: Mapping[StoryKind, tuple[Cue, ...]] = {
         _cue(
             r"\bstars? out of\b|\b[1-5](?:\.5)?/(?:5|10)\b|★|\bout of (?:five|5|10)\b",
             3,
-            symbols="/★",
         ),
     ),
     StoryKind.OTHER: (
@@ -164,7 +172,6 @@ _OTHER_MEDIA = (
         r"video games?|playstation|xbox|nintendo|albums?|world tour|music video|grammys?|"
         r"broadway|west end|stage play|podcast)\b",
         3,
-        symbols="",
     ),
     _cue(
         r"\b(?:series|tv|television|hbo|cancell?ed|pilot|songs?|singles?|tour|novels?|books?)\b",
@@ -181,27 +188,81 @@ _FILM_WORDS = (
 )
 
 
-# Scanning a text with every cue regex is the slow part, so each cue is first checked for
-# its literal words (and symbols) with one Aho-Corasick pass: a cue runs only when one of
-# them occurs. A cue with digits or symbols in it always runs unless it names its symbols.
-_ALWAYS_RUN = re.compile(r"\\\$|★|\\d|\[\d")
-_LITERAL = re.compile(r"[a-z]{3,}(?![?*{])|[a-z]{4,}(?=[?*{])")
+# Scanning a text with every cue regex is the slow part, so a cue runs only where it can
+# match. From each cue's parsed pattern come clauses: sets of plain strings, one string of
+# each set in every match ("gets?\s+(?:an?\s+)?(?:sequel|...)" needs "get", and one of
+# "sequel", ...). One Aho-Corasick pass over the text finds which clauses hold, and a cue
+# runs when all of its clauses do. A cue with no clause (nothing it surely contains) always
+# runs.
 
-
-# Words seen only in optional parts of cues (or beside a rarer word): too common to trigger.
+# Strings too common to be worth a test: short words, and words of optional parts.
 _TOO_COMMON = frozenset(
     "the for has have been its into from ing and with was will are big off lit".split()
 )
 
 
-def _literals(pattern: str) -> set[str]:
-    """Words every match contains one of (a letter made optional by "?" is dropped)."""
-    bare = re.sub(r"\\[bswdBSWD]", " ", pattern.lower())
-    words = set()
-    for match in _LITERAL.finditer(bare):
-        word = match.group()
-        words.add(word[:-1] if match.end() < len(bare) and bare[match.end()] in "?*{" else word)
-    return words - _TOO_COMMON
+def _useful(needle: str) -> bool:
+    bare = needle.strip()
+    if not bare:
+        return False
+    if len(bare) == 1:
+        return not bare.isalnum()  # a symbol such as "$", "/" or "★"
+    return bare not in _TOO_COMMON
+
+
+def _strength(clause: frozenset[str]) -> tuple[int, int]:
+    return min(len(needle.strip()) for needle in clause), -len(clause)
+
+
+def _sequence_clauses(items: Iterable[tuple[Any, Any]]) -> list[frozenset[str]]:
+    """The clauses every match of a parsed sequence satisfies (all useful ones)."""
+    clauses: list[frozenset[str]] = []
+    run = ""
+
+    def flush() -> None:
+        nonlocal run
+        if _useful(run):
+            clauses.append(frozenset((run,)))
+        run = ""
+
+    for op, av in items:
+        if op is _sre.LITERAL:
+            run += chr(av)
+            continue
+        flush()
+        if op is _sre.SUBPATTERN:
+            _group, add_flags, _del_flags, content = av
+            if not add_flags & _sre.SRE_FLAG_IGNORECASE:
+                clauses += _sequence_clauses(content)
+        elif op is _sre.BRANCH:
+            clause = _branch_clause(av[1])
+            if clause is not None:
+                clauses.append(clause)
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT) and av[0] >= 1:
+            clauses += _sequence_clauses(av[2])
+    flush()
+    return clauses
+
+
+def _branch_clause(alternatives: Iterable[Iterable[tuple[Any, Any]]]) -> frozenset[str] | None:
+    """One clause for a choice: the best clause of every alternative, together."""
+    needles: set[str] = set()
+    for alternative in alternatives:
+        clauses = _sequence_clauses(alternative)
+        if not clauses:
+            return None
+        best: frozenset[str] = max(clauses, key=_strength)
+        needles |= best
+    return frozenset(needles)
+
+
+def _clauses(pattern: re.Pattern[str]) -> list[frozenset[str]]:
+    if pattern.flags & re.IGNORECASE:
+        return []  # the text is lower-cased; a case-insensitive literal may be written otherwise
+    clauses = list(dict.fromkeys(_sequence_clauses(_parser.parse(pattern.pattern))))
+    # Two-letter strings ("tv", "to") are kept only where nothing longer is sure to occur.
+    long = [clause for clause in clauses if _strength(clause)[0] >= 3]
+    return long or sorted(clauses, key=_strength)[-1:]
 
 
 # Every cue group scored for a text: the kinds (in _CUES order), then other media, then film words.
@@ -213,33 +274,83 @@ _OTHER_MEDIA_GROUP, _FILM_WORDS_GROUP = len(_KINDS), len(_KINDS) + 1
 _ALL_CUES = tuple((group, cue) for group, cues in enumerate(_GROUPS) for cue in cues)
 
 
-def _build_trigger_index() -> tuple[ahocorasick.Automaton, int]:
-    """An automaton from each literal word to the mask of cues it triggers, and the mask of
-    the cues that always run."""
-    always = 0
-    by_word: dict[str, int] = {}
+def _build_trigger_index() -> tuple[ahocorasick.Automaton, int, int, int, tuple[int, ...]]:
+    """An automaton from each string to one mask: the clauses it satisfies in its low
+    `clause_bits` bits, above them the cues that have one of those clauses. Then the number
+    of clause bits, the mask of the cues that always run, the mask of the cues with more than
+    one clause, and each cue's mask of clauses."""
+    always = several = 0
+    clause_bits: dict[frozenset[str], int] = {}
+    needs: list[int] = []
+    by_needle: dict[str, tuple[int, int]] = {}
     for index, (_group, cue) in enumerate(_ALL_CUES):
-        if cue.symbols is None and _ALWAYS_RUN.search(cue.pattern.pattern):
+        need = 0
+        for clause in _clauses(cue.plain):
+            bit = clause_bits.setdefault(clause, 1 << len(clause_bits))
+            need |= bit
+            for needle in clause:
+                clauses, cues = by_needle.get(needle, (0, 0))
+                by_needle[needle] = (clauses | bit, cues | 1 << index)
+        needs.append(need)
+        if not need:
             always |= 1 << index
-            continue
-        for word in _literals(cue.pattern.pattern) | set(cue.symbols or ""):
-            by_word[word] = by_word.get(word, 0) | 1 << index
+        elif need & (need - 1):
+            several |= 1 << index
     automaton = ahocorasick.Automaton()
-    for word, mask in by_word.items():
-        automaton.add_word(word, mask)
+    for needle, (clauses, cues) in by_needle.items():
+        automaton.add_word(needle, clauses | cues << len(clause_bits))
     automaton.make_automaton()
-    return automaton, always
+    return automaton, len(clause_bits), always, several, tuple(needs)
 
 
-_TRIGGERS, _ALWAYS = _build_trigger_index()
+_TRIGGERS, _CLAUSE_BITS, _ALWAYS, _SEVERAL_CLAUSES, _NEEDS = _build_trigger_index()
+_CLAUSE_MASK = (1 << _CLAUSE_BITS) - 1
 
 
-@lru_cache(maxsize=256)  # the title and the lede are scored more than once per item
-def _group_scores(lowered: str) -> tuple[float, ...]:
-    """The score of every cue group in the lower-cased text, running only triggered cues."""
-    active = _ALWAYS
+def _active_cues(lowered: str) -> int:
+    """The mask of the cues that may match in the lower-cased text."""
+    found = 0
     for _end, mask in _TRIGGERS.iter(lowered):
-        active |= mask
+        found |= mask
+    clauses = found & _CLAUSE_MASK
+    candidates = found >> _CLAUSE_BITS
+    # A cue with one clause is a candidate only where that clause holds.
+    active = _ALWAYS | (candidates & ~_SEVERAL_CLAUSES)
+    candidates &= _SEVERAL_CLAUSES
+    while candidates:
+        lowest = candidates & -candidates
+        need = _NEEDS[lowest.bit_length() - 1]
+        if need & clauses == need:
+            active |= lowest
+        candidates ^= lowest
+    return active
+
+
+# The title and the lede are scored more than once per item, and the summariser asks about
+# sentences that are often the title or the whole lede: the latest scores are kept (a dict
+# rather than lru_cache, so that has_kind_cue() can look without scoring).
+class _Recent(dict[str, tuple[float, ...]]):
+    def cache_clear(self) -> None:  # as an lru_cache has (the benchmark starts each pass cold)
+        self.clear()
+
+
+_SCORED = _Recent()
+_SCORED_MAX = 256
+
+
+def _group_scores(lowered: str) -> tuple[float, ...]:
+    """The score of every cue group in the lower-cased text, running only cues that may match."""
+    scores = _SCORED.get(lowered)
+    if scores is None:
+        scores = _score(lowered)
+        if len(_SCORED) >= _SCORED_MAX:
+            _SCORED.clear()  # any thread may clear it: every entry is only ever a shortcut
+        _SCORED[lowered] = scores
+    return scores
+
+
+def _score(lowered: str) -> tuple[float, ...]:
+    active = _active_cues(lowered)
     scores = [0.0] * len(_GROUPS)
     while active:
         lowest = active & -active
@@ -247,6 +358,30 @@ def _group_scores(lowered: str) -> tuple[float, ...]:
         scores[group] += cue.weight * len(cue.pattern.findall(lowered))
         active ^= lowest
     return tuple(scores)
+
+
+def has_kind_cue(kind: StoryKind, text: str) -> bool:
+    """Whether kind_score(kind, text) > 0 (every weight is positive), without counting."""
+    group = _KIND_GROUP.get(kind)
+    if group is None:
+        return False
+    lowered = text.lower()
+    scored = _SCORED.get(lowered)
+    if scored is not None:
+        return scored[group] > 0
+    active = _active_cues(lowered) & _GROUP_MASKS[group]
+    while active:
+        lowest = active & -active
+        if _ALL_CUES[lowest.bit_length() - 1][1].pattern.search(lowered):
+            return True
+        active ^= lowest
+    return False
+
+
+_GROUP_MASKS = tuple(
+    sum(1 << index for index, (g, _cue) in enumerate(_ALL_CUES) if g == group)
+    for group in range(len(_GROUPS))
+)
 
 
 def kind_score(kind: StoryKind, text: str) -> float:
@@ -273,15 +408,25 @@ def _lede(summary: str) -> str:
 
 
 def classify(title: str, summary: str) -> StoryKind:
-    lede = _lede(summary)
-    title_media = film_versus_other_media(title)
+    in_title = _group_scores(title.lower())
+    in_lede = _group_scores(_lede(summary).lower())
+    # film_versus_other_media() of the title, then of the lede
+    title_media = in_title[_OTHER_MEDIA_GROUP] - in_title[_FILM_WORDS_GROUP]
     if title_media > 0:
         return StoryKind.NOT_FILM
-    if title_media == 0 and film_versus_other_media(lede) >= 3:
+    if title_media == 0 and in_lede[_OTHER_MEDIA_GROUP] - in_lede[_FILM_WORDS_GROUP] >= 3:
         return StoryKind.NOT_FILM
-    in_title = kind_scores(title)
-    in_lede = kind_scores(lede)
-    candidates = [kind for kind in _PRIORITY if in_title[kind] > 0] or list(_PRIORITY)
-    combined = {kind: TITLE_WEIGHT * in_title[kind] + in_lede[kind] for kind in candidates}
-    best = max(candidates, key=lambda kind: combined[kind])  # ties: the first in _PRIORITY
-    return best if combined[best] > 0 else StoryKind.OTHER
+    # Group indexes rather than StoryKind keys: hashing an enum member is slow.
+    candidates = [group for group in _PRIORITY_GROUPS if in_title[group] > 0] or _PRIORITY_GROUPS
+    best, best_score = (
+        candidates[0],
+        TITLE_WEIGHT * in_title[candidates[0]] + in_lede[candidates[0]],
+    )
+    for group in candidates[1:]:  # ties: the first in _PRIORITY
+        score = TITLE_WEIGHT * in_title[group] + in_lede[group]
+        if score > best_score:
+            best, best_score = group, score
+    return _KINDS[best] if best_score > 0 else StoryKind.OTHER
+
+
+_PRIORITY_GROUPS = [_KIND_GROUP[kind] for kind in _PRIORITY]

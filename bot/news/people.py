@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from bot.models import Person
 from bot.news.titles import COMPANIES
@@ -131,6 +132,9 @@ def _role(text: str, start: int, end: int) -> str:
     return ""
 
 
+@lru_cache(
+    maxsize=4096
+)  # names and capitalised runs recur: in the title and the summary, across items
 def _clean_name(name: str) -> str | None:
     words = name.split()
     while words and words[0].lower().strip(".") in _NOT_NAME:
@@ -172,7 +176,13 @@ def find_people(
             continue
         offset = match.start("name") + raw.find(name)
         end = offset + len(name)
-        if _inside(offset, end, spans) or _PLAYS_BEFORE.search(text[max(0, offset - 9) : offset]):
+        if (
+            (spans and _inside(offset, end, spans))
+            or (
+                text[offset - 1 : offset].isspace()  # as every _PLAYS_BEFORE match ends
+                and _PLAYS_BEFORE.search(text[max(0, offset - 9) : offset])
+            )
+        ):
             continue  # a title, or a character someone plays ("to star as Enzo Ferrari")
         role = _role(text, offset, end) or _list_role(text, offset)
         if name not in found or (not found[name] and role):

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 
 from bot.models import Person, ReleaseMention, StoryKind
-from bot.news.kinds import kind_score
+from bot.news.kinds import has_kind_cue
 
 __all__ = ["MAX_SUMMARY_CHARS", "best_sentence", "split_sentences", "summarise", "truncate"]
 
@@ -78,14 +78,15 @@ def best_sentence(
     """The item's own sentence that carries the most of the facts found, the title included."""
     candidates = [title] + split_sentences(summary)[:_SENTENCES_READ]
     best, best_score = "", float("-inf")
+    film_lowered = film.lower()
     for index, sentence in enumerate(candidates):
         if not sentence.strip():
             continue
         lowered = sentence.lower()
         score = -0.3 * index
-        if film and film.lower() in lowered:
+        if film and film_lowered in lowered:
             score += 3
-        if kind_score(kind, sentence) > 0:
+        if has_kind_cue(kind, sentence):
             score += 2
         score += min(2, sum(1 for person in people if person.name in sentence))
         if len(sentence) > 220 or len(sentence) < 30:

@@ -59,14 +59,21 @@ class KnownTitles:
         """(start, end, canonical) of whole-word, case-insensitive matches; longest wins, in text order."""
         if not self._canonical or not text:
             return []
-        automaton = self._built()
+        # A built automaton is never changed, so reading the reference needs no lock.
+        automaton = self._automaton or self._built()
         folded = _fold(text)
+        size = len(folded)
         hits: list[tuple[int, int, str]] = []
         for end_index, (length, canonical) in automaton.iter(folded):
             start, end = end_index - length + 1, end_index + 1
-            if _whole_word(folded, start, end):
-                hits.append((start, end, canonical))
-        hits.sort(key=lambda hit: (hit[0], hit[0] - hit[1]))
+            # Whole words only: nothing alphanumeric (or "_") right before or after.
+            if start and (folded[start - 1].isalnum() or folded[start - 1] == "_"):
+                continue
+            if end < size and (folded[end].isalnum() or folded[end] == "_"):
+                continue
+            hits.append((start, end, canonical))
+        if len(hits) > 1:
+            hits.sort(key=lambda hit: (hit[0], hit[0] - hit[1]))
         chosen: list[tuple[int, int, str]] = []
         for hit in hits:
             if chosen and hit[0] < chosen[-1][1]:
@@ -100,12 +107,6 @@ def _fold(text: str) -> str:
     if len(folded) == len(text):
         return folded.replace("\u2019", "'")
     return "".join(ch.lower()[:1] or ch for ch in text).replace("\u2019", "'")
-
-
-def _whole_word(text: str, start: int, end: int) -> bool:
-    before = text[start - 1] if start > 0 else " "
-    after = text[end] if end < len(text) else " "
-    return not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_")
 
 
 # --- vocabulary -------------------------------------------------------------------------
@@ -189,6 +190,7 @@ _PRE_CUE_WORD_AT = re.compile(rf"(?i:{_PRE_CUES})\b")
 _POST_CUE_BEFORE = re.compile(rf"\b(?i:{_POST_CUES})\s+(?:the\s+cast\s+of\s+)?$")
 # The last word of every _POST_CUE_BEFORE match: a quick test before searching for one.
 _POST_CUE_LAST_WORD = re.compile(r"(?i:to|of|in|for|joins|joined|boards|titled|called)\Z")
+_POST_CUE_LAST_WORDS = ("to", "of", "in", "for", "joins", "joined", "boards", "titled", "called")
 # A common noun right before a name in running text: "the horror film Weapons", "biopic Ferrari".
 _NOUN_BEFORE = re.compile(
     r"\b(?:film|movie|thriller|comedy|drama|epic|biopic|adaptation|sequel|prequel|spinoff|"
@@ -209,7 +211,9 @@ _SUBJECT_VERB_AT = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: one is made per title found, and a frozen dataclass is about three times
+# slower to create. extract_titles() makes new ones on every call.
+@dataclass(slots=True)
 class TitleHit:
     """One title found: its text as written, where, and how it was found."""
 
@@ -257,13 +261,16 @@ _CONNECTOR_RE = re.compile(_CONNECTORS)
 _MAYBE_SEQUEL_MARKER = re.compile(r"\s[0-9IVXPC]")
 _DIGIT_NEXT = re.compile(r",?\s?\d")  # after a run: "June 4, 2027"
 _TRAILING_CONNECTOR = re.compile(r"(?:\s+(?:of|the|and|a|an|in|on|at|to|for|from|with|or|&))+\s*$")
+_TRAILING_CONNECTOR_WORDS = frozenset("of the and a an in on at to for from with or &".split())
 
 
 @lru_cache(maxsize=4096)  # a quoted title is cleaned in the headline and again in the summary
 def _clean(title: str) -> str:
     title = title.strip().strip("'\"‘’“”").strip()
     title = _POSSESSIVE_END.sub("", title)
-    title = _TRAILING_CONNECTOR.sub("", title)  # "The Running Man for" (Paramount)
+    words = title.split()
+    if len(words) > 1 and words[-1] in _TRAILING_CONNECTOR_WORDS:  # every match ends so
+        title = _TRAILING_CONNECTOR.sub("", title)  # "The Running Man for" (Paramount)
     return title.rstrip(" ,;:.-–—").strip()
 
 
@@ -352,7 +359,8 @@ def is_title_case(text: str) -> bool:
     return sum(1 for w in words if w[0].isupper()) >= 0.7 * len(words)
 
 
-_LONG_WORD_RE = re.compile(r"\b[^\W\d_]{4,}\b")
+# \b[^\W\d_]{4,}\b, with the word-start test after the first letter (see wordstart.py).
+_LONG_WORD_RE = re.compile(r"[^\W\d_](?<!\w.)[^\W\d_]{3,}\b")
 
 
 def _is_speech(inner: str) -> bool:
@@ -430,8 +438,14 @@ def _numbered_hit(
 
 def _post_cue_before(text: str, start: int) -> bool:
     """Whether a cue such as "sequel to" or "joins" ends (with spaces) right before start."""
+    if not text[start - 1 : start].isspace():  # every match ends with a space
+        return False
     window = max(0, start - 40)
-    if not _POST_CUE_LAST_WORD.search(text[window:start].rstrip()[-6:]):
+    last = text[window:start].rstrip()[-6:]
+    if last.isascii():  # there lower() is what (?i) compares
+        if not last.lower().endswith(_POST_CUE_LAST_WORDS):
+            return False
+    elif not _POST_CUE_LAST_WORD.search(last):
         return False
     return _POST_CUE_BEFORE.search(text, window, start) is not None
 
@@ -445,23 +459,23 @@ def _cued_in_run(
     title_case: bool,
 ) -> list[TitleHit]:
     run, base = run_match.group(), run_match.start()
-    hits = []
+    run_end = run_match.end()
+    found: list[str] = []  # the cued titles, in the order they are tried
+    appositive: bool | None = None  # "David Lynch, Visionary Director": worked out when needed
 
-    def add(title: str) -> None:
-        if _looks_like_title(title):
-            hits.append(TitleHit(title, base + max(0, run.find(title)), cued=True))
-
-    appositive = text[max(0, base - 2) : base].strip() == ","  # "David Lynch, Visionary Director"
-    after = _pre_cue_at(text, run_match.end())
-    if after and not after.group("poss") and not _is_possessive(run) and not appositive:
-        add(_after_last_stop(run, title_case=title_case))  # "the Heat sequel"
+    after = _pre_cue_at(text, run_end)
+    if after and not after.group("poss") and not _is_possessive(run):
+        appositive = text[max(0, base - 2) : base].strip() == ","
+        if not appositive:
+            found.append(_after_last_stop(run, title_case=title_case))  # "the Heat sequel"
     if _post_cue_before(text, base) or (
         not title_case
         and text[base - 1 : base].isspace()  # every match ends with a space right before
         and _NOUN_BEFORE.search(text, max(0, base - 14), base)
     ):
-        add(_before_first_stop(run, title_case=title_case))  # "sequel to Heat"
+        found.append(_before_first_stop(run, title_case=title_case))  # "sequel to Heat"
     subject_verbs = headline and base == 0
+    every_word = subject_verbs or not title_case  # else only words a cue may start with
     for index in range(1, len(tokens)):
         token = tokens[index]
         at = base + token.start()
@@ -471,39 +485,48 @@ def _cued_in_run(
             may_pre, may_post = pair in _PRE_CUE_STARTS, pair in _POST_CUE_STARTS
         else:  # outside ASCII the regexes match more than lower() says ("ſ" is "s" to them)
             may_pre = may_post = True
-        if not (may_pre or may_post or subject_verbs or not title_case):
+        if not (may_pre or may_post or every_word):
             continue
-        previous = tokens[index - 1].group()
         # Title Case: "Oppenheimer Star Cillian Murphy", "Zendaya Joins Dune"
         if (
             may_pre
             and _PRE_CUE_WORD_AT.match(text, at)
-            and not _is_possessive(previous)
-            and not appositive
+            and not _is_possessive(tokens[index - 1].group())
         ):
-            add(_after_last_stop(run, token.start(), title_case=title_case))
-        post = _POST_CUE_WORD_AT.match(text, at) if may_post else None
-        if post and post.end() < run_match.end():
-            add(_before_first_stop(text[post.end() : run_match.end()], title_case=title_case))
+            if appositive is None:
+                appositive = text[max(0, base - 2) : base].strip() == ","
+            if not appositive:
+                found.append(_after_last_stop(run, token.start(), title_case=title_case))
+        if may_post:
+            post = _POST_CUE_WORD_AT.match(text, at)
+            if post and post.end() < run_end:
+                found.append(_before_first_stop(text[post.end() : run_end], title_case=title_case))
         if subject_verbs and _SUBJECT_VERB_AT.match(text, at):
-            add(_after_last_stop(run, token.start(), title_case=title_case))
-        if not title_case and _is_possessive(previous) and index >= 2:
-            add(
+            found.append(_after_last_stop(run, token.start(), title_case=title_case))
+        if not title_case and index >= 2 and _is_possessive(tokens[index - 1].group()):
+            found.append(
                 _before_first_stop(run[token.start() :], title_case=False)
             )  # "Edgar Wright's The Running Man"
-    if headline and base == 0 and _SUBJECT_VERB_AT.match(text, run_match.end() + 1):
-        add(_after_last_stop(run, title_case=title_case))
-    return hits
+    if subject_verbs and _SUBJECT_VERB_AT.match(text, run_end + 1):
+        found.append(_after_last_stop(run, title_case=title_case))
+    return [
+        TitleHit(title, base + max(0, run.find(title)), cued=True)
+        for title in found
+        if _looks_like_title(title)
+    ]
 
 
 def _run_hits(text: str, *, headline: bool) -> list[TitleHit]:
     hits = []
     title_case = headline and is_title_case(text)
     for run_match in _RUN_RE.finditer(text):
-        tokens = _tokens(run_match.group())
-        numbered = _numbered_hit(text, run_match, tokens, title_case=title_case)
-        if numbered is not None:
-            hits.append(numbered)
+        run = run_match.group()
+        tokens = _tokens(run)
+        # (_numbered_hit's own first test, here: most runs have no sequel marker)
+        if _MAYBE_SEQUEL_MARKER.search(run):
+            numbered = _numbered_hit(text, run_match, tokens, title_case=title_case)
+            if numbered is not None:
+                hits.append(numbered)
         hits += _cued_in_run(text, run_match, tokens, headline=headline, title_case=title_case)
     return hits
 

@@ -52,13 +52,17 @@ _FROM_FRANCHISE = re.compile(
 )
 
 
+# One of these is in every _FROM_FRANCHISE match of an ASCII title, lower-cased.
+_FRANCHISE_WORDS = ("movie", "film", "spin", "sequel", "prequel", "follow-up", "remake", "reboot")
+
+
 def _title_entries(title: str, body: str, known: KnownTitles | None) -> list[TitleEntry]:
     offset = len(title) + 2
     hits: list[TitleHit] = extract_titles(title, known, headline=True)
-    hits += [  # dataclasses.replace(hit, start=...), without its overhead
-        TitleHit(hit.text, hit.start + offset, hit.quoted, hit.numbered, hit.cued, hit.known)
-        for hit in extract_titles(body, known)
-    ]
+    body_hits = extract_titles(body, known)
+    for hit in body_hits:  # new objects, made for this call: shifted in place
+        hit.start += offset
+    hits += body_hits
     entries = drop_fragments(merge_titles(hits))
     entries.sort(key=lambda entry: entry.first)
     return entries
@@ -66,7 +70,11 @@ def _title_entries(title: str, body: str, known: KnownTitles | None) -> list[Tit
 
 def _main_first(entries: list[TitleEntry], title: str, kind: StoryKind) -> list[TitleEntry]:
     """Move the film the news is about to the front."""
-    franchise = _FROM_FRANCHISE.search(title)
+    franchise = (
+        _FROM_FRANCHISE.search(title)
+        if not title.isascii() or any(word in title.lower() for word in _FRANCHISE_WORDS)
+        else None
+    )
     if franchise:
         key = normalise_title(franchise.group("film"))
         entries.sort(key=lambda entry: entry.key != key)
