@@ -17,6 +17,7 @@ from pathlib import Path
 
 from bot.store.db import StoreError
 
+
 @dataclass(frozen=True, slots=True)
 class BackupResult:
     path: Path
