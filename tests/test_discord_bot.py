@@ -165,6 +165,12 @@ async def test_short_rate_limits_are_waited_out_long_ones_come_back_typed(bot: B
     bot.fake.rate_limits = [0.2]
     receipt = await bot.adapter.send(CHANNEL_TARGET, Message(title="a"), "k1")
     assert receipt == bot.fake.messages[-1]["id"] and bot.fake.message_posts == 2
+    # the wait discord.py did itself still shows in the metrics
+    registry = bot.app.metrics.registry
+    platform = {"platform": "discord"}
+    assert registry.get_sample_value("filmbot_rate_limit_waits_total", platform) == 1
+    waited = registry.get_sample_value("filmbot_rate_limit_wait_seconds_total", platform)
+    assert waited == pytest.approx(0.2)
     bot.fake.rate_limits = [120.0]
     with pytest.raises(RateLimited) as limited:
         await bot.adapter.send(CHANNEL_TARGET, Message(title="b"), "k2")

@@ -63,6 +63,23 @@ PERMANENT_CODES = {
 }
 
 _VERSIONED = re.compile(r"/api/v\d+$")
+# discord.py waits out short 429s inside its HTTP client and says so only in this log line.
+_WAITED_OUT = "We are being rate limited. %s %s responded with 429. Retrying in %.2f seconds."
+
+
+class _CountRateLimitWaits(logging.Filter):
+    """Reports the 429s discord.py waits out itself to the metrics; lets every record pass."""
+
+    def __init__(self, commands: Commands) -> None:
+        super().__init__()
+        self._commands = commands
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg == _WAITED_OUT and isinstance(record.args, tuple) and len(record.args) == 3:
+            seconds = record.args[2]
+            if isinstance(seconds, int | float):
+                self._commands.metrics.rate_limit_wait(PLATFORM, float(seconds))
+        return True
 
 
 def rest_base(api_url: str) -> str:
@@ -149,6 +166,7 @@ class DiscordAdapter(Adapter):
         self._dm_channels: dict[str, str] = {}  # user id -> DM channel id
         self._saved_base: str | None = None
         self._saved_gateway: yarl.URL | None = None
+        self._rate_limit_counter: _CountRateLimitWaits | None = None
 
     def __repr__(self) -> str:  # never the token
         return f"DiscordAdapter(guild_id={self._guild_id!r}, shards={self._shards!r})"
@@ -177,6 +195,8 @@ class DiscordAdapter(Adapter):
         if self._client is not None:
             return
         self._commands = commands
+        self._rate_limit_counter = _CountRateLimitWaits(commands)
+        logging.getLogger("discord.http").addFilter(self._rate_limit_counter)
         if self._api_url:
             # Route.BASE is a class attribute: process-wide. One Discord per process is what
             # a bot runs; tests point it at their local fake and stop() puts it back.
@@ -222,6 +242,9 @@ class DiscordAdapter(Adapter):
             DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
 
     async def stop(self) -> None:
+        if self._rate_limit_counter is not None:
+            logging.getLogger("discord.http").removeFilter(self._rate_limit_counter)
+            self._rate_limit_counter = None
         client, self._client = self._client, None
         if client is not None:
             await client.close()
