@@ -44,7 +44,12 @@ async def announce_here(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     except UsageError as exc:
         return error_reply(str(exc), "/announce here [kinds] [keywords, films...]")
     new = await ctx.services.store.subscriptions.subscribe_channel(
-        target, ctx.invocation.user_name or ctx.invocation.user, ctx.services.clock(), wanted
+        target,
+        ctx.invocation.user_name or ctx.invocation.user,
+        ctx.services.clock(),
+        wanted,
+        # The id, not the name: it is whom a direct message reaches if the channel is disabled.
+        created_by_user=ctx.invocation.user,
     )
     verb = "will now receive" if new else "now receives"
     return Reply(

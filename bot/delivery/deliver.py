@@ -4,7 +4,8 @@ Every target has its own bucket: a rate limit on one channel holds back that cha
 for exactly as long as the platform asked, while the other targets keep going. Passing
 failures are retried with jittered exponential backoff; a target that refuses a message for
 good gets it marked dead, and a channel that does so PERMANENT_FAILURES_TO_DISABLE times in a
-row has its announcements disabled. Nothing is dropped without a reason on its row.
+row has its announcements disabled, and whoever turned them on is told by direct message.
+Nothing is dropped without a reason on its row.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from datetime import datetime, timedelta
 
 from bot.delivery import codec
 from bot.delivery.adapter import Adapter, PermanentFailure, RateLimited, TransientFailure
+from bot.delivery.plan import disabled_channel_notice
 from bot.metrics import Metrics
 from bot.store import OutboxRow, OutboxStore
 
@@ -165,7 +167,11 @@ class Deliverer:
     async def _permanent(self, row: OutboxRow, reason: str) -> tuple[int, bool]:
         """Returns (rows now dead, whether the channel was disabled)."""
         outcome = await self._outbox.mark_permanent(
-            row.id, reason, self._clock(), disable_after=PERMANENT_FAILURES_TO_DISABLE
+            row.id,
+            reason,
+            self._clock(),
+            disable_after=PERMANENT_FAILURES_TO_DISABLE,
+            notice=disabled_channel_notice,
         )
         _LOGGER.warning(
             "delivery %s to %s failed for good (%d in a row): %s",
@@ -186,6 +192,12 @@ class Deliverer:
             outcome.abandoned,
             extra=_context(row),
         )
+        if outcome.noticed is not None:
+            _LOGGER.info(
+                "%s, who turned announcements on there, will be told by direct message",
+                outcome.noticed.key,
+                extra=_context(row),
+            )
         return 1 + outcome.abandoned, True
 
     async def _transient(self, row: OutboxRow, reason: str) -> bool:

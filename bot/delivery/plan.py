@@ -10,10 +10,11 @@ from bot.delivery.filters import ChannelSubscription
 from bot.delivery.follows import Follow
 from bot.feeds.text import truncate
 from bot.films.facts import describe_date
-from bot.models import Field, Message, Precision, StoryInfo, StoryKind
-from bot.store import NewStory, PlannedDelivery, StoryPlan
+from bot.models import Field, Message, Precision, StoryInfo, StoryKind, Target
+from bot.store import DisabledChannel, NewStory, PlannedDelivery, StoryPlan
 
 SUMMARY_LIMIT = 500
+ERROR_LIMIT = 300  # the platform's error text quoted in a disabled-channel notice
 
 KIND_LABELS = {
     StoryKind.SEQUEL_ANNOUNCED: "Sequel announced",
@@ -111,4 +112,44 @@ def reminder_message(film_title: str, release_day: date, url: str, outlet: str) 
         url=url,
         body=f"{film_title} releases on {describe_date(release_day, Precision.DAY)}, per {outlet}.",
         footer="You follow this film. /follow <film> --no-reminders turns these off.",
+    )
+
+
+def disabled_channel_notice(
+    channel: DisabledChannel, failures: int, error: str
+) -> PlannedDelivery | None:
+    """A direct message to the person who turned the channel's announcements on, saying they
+    were turned off, why, and how to turn them back on; None when nobody is known (old
+    subscriptions, channels from configuration, platforms without people). Neutral text:
+    no platform mention syntax, the channel named by its id."""
+    if not channel.subscriber:
+        return None
+    where = channel.target
+    fields = [Field("Channel", where.channel)]
+    if where.place:
+        fields.append(Field("Server or workspace", where.place))
+    fields.append(Field("Last error", truncate(error, ERROR_LIMIT), inline=False))
+    again = "Run /announce here in that channel again"
+    if channel.filter.kinds or channel.filter.keywords:
+        again += f", with the filter it had ({channel.filter.describe()})"
+    message = Message(
+        title="Announcements stopped",
+        body=(
+            f"filmbot turned off its announcements to the channel {where.channel}, which you "
+            f"turned on: {failures} deliveries to it in a row failed for good."
+        ),
+        fields=tuple(fields),
+        lines=(
+            "To turn them back on:",
+            "1. Give filmbot access to that channel: invite it, or let it view the channel "
+            "and send messages there.",
+            f"2. {again}.",
+        ),
+    )
+    return PlannedDelivery(
+        # One notice per disabling: a replay of the same disabling writes nothing, a later
+        # disabling (after /announce here again) is a new one.
+        f"disabled:{where.key}:{channel.disabled_at.isoformat()}",
+        Target(platform=where.platform, place=where.place, user=channel.subscriber),
+        codec.dumps(message),
     )

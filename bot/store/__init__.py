@@ -22,9 +22,9 @@ from bot.store.ingest import (
 )
 from bot.store.items import ItemStore
 from bot.store.knowledge import FactRecord, FilmRecord, KnowledgeStore, SourceRecord, StoryRecord
-from bot.store.outbox import OutboxRow, OutboxStore
+from bot.store.outbox import DisableNotice, OutboxRow, OutboxStore
 from bot.store.planned import PlannedDelivery
-from bot.store.subscriptions import SubscriptionStore
+from bot.store.subscriptions import DisabledChannel, SubscriptionStore
 
 
 class Store:
@@ -74,6 +74,8 @@ class Store:
 
 __all__ = [
     "Database",
+    "DisabledChannel",
+    "DisableNotice",
     "FactRecord",
     "FilmRecord",
     "FollowStore",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,7 +10,8 @@ import aiosqlite
 
 from bot.models import Target
 from bot.store.db import Database
-from bot.store.subscriptions import disable_channel
+from bot.store.planned import PlannedDelivery, write_outbox
+from bot.store.subscriptions import DisabledChannel, disable_channel
 from bot.store.timefmt import from_db, to_db
 
 
@@ -53,6 +54,12 @@ class PermanentOutcome:
     consecutive: int  # permanent failures in a row for the target, this one included
     disabled_reason: str | None  # set when this failure disabled the channel's announcements
     abandoned: int  # the target's other pending rows, marked dead because it was disabled
+    noticed: Target | None = None  # who was told of the disabling (a direct message row)
+
+
+# The message telling someone their channel was disabled: given the channel as disabled, the
+# permanent failures in a row and the last error, a delivery, or None when nobody can be told.
+DisableNotice = Callable[[DisabledChannel, int, str], PlannedDelivery | None]
 
 
 class OutboxStore:
@@ -111,11 +118,18 @@ class OutboxStore:
                 await _note_error(conn, await _target_of(conn, row_id), error, now)
 
     async def mark_permanent(
-        self, row_id: int, error: str, now: datetime, *, disable_after: int
+        self,
+        row_id: int,
+        error: str,
+        now: datetime,
+        *,
+        disable_after: int,
+        notice: DisableNotice | None = None,
     ) -> PermanentOutcome:
         """The target refused the row for good. After `disable_after` such refusals in a row,
-        a channel's announcements are disabled and its other pending rows marked dead, all in
-        one transaction."""
+        a channel's announcements are disabled, its other pending rows marked dead and the
+        `notice` row (if it plans one) written, all in one transaction: a disabling is never
+        committed without its notice, nor a notice without its disabling."""
         async with self._db.transaction() as conn:
             await _kill(conn, row_id, error, now)
             key = await _target_of(conn, row_id)
@@ -129,7 +143,8 @@ class OutboxStore:
             if target.user or consecutive < disable_after:
                 return PermanentOutcome(consecutive, None, 0)
             reason = f"disabled after {consecutive} permanent failures: {error}"
-            if not await disable_channel(conn, target, reason, now):
+            disabled = await disable_channel(conn, target, reason, now)
+            if disabled is None:
                 return PermanentOutcome(consecutive, None, 0)
             # A re-enabled channel starts a fresh count.
             await conn.execute(
@@ -140,7 +155,13 @@ class OutboxStore:
                 "WHERE target = ? AND status = 'pending'",
                 (f"channel {reason}", to_db(now), key),
             )
-            return PermanentOutcome(consecutive, reason, cursor.rowcount)
+            abandoned = cursor.rowcount
+            planned = notice(disabled, consecutive, error) if notice is not None else None
+            # Written after the channel's rows were marked dead (it goes to a person, not the
+            # channel, so it would survive that anyway); its key makes a replay write nothing.
+            if planned is not None and await write_outbox(conn, [planned], now):
+                return PermanentOutcome(consecutive, reason, abandoned, planned.target)
+            return PermanentOutcome(consecutive, reason, abandoned)
 
     async def defer_target(
         self, target: Target, until: datetime, now: datetime, *, error: str | None = None

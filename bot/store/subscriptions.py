@@ -14,6 +14,7 @@ from bot.store.db import Database
 from bot.store.timefmt import from_db, to_db
 
 _COLUMNS = "target, kinds, keywords"
+_DISABLED_COLUMNS = f"{_COLUMNS}, disabled_reason, disabled_at, created_by_user"
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +24,8 @@ class DisabledChannel:
     target: Target
     reason: str
     disabled_at: datetime
+    filter: ChannelFilter = ChannelFilter()  # what it asked for, kept for /announce here again
+    subscriber: str = ""  # the platform user id of who turned it on; "" when nobody is known
 
 
 def _subscription(row: aiosqlite.Row | tuple) -> ChannelSubscription:  # type: ignore[type-arg]
@@ -40,16 +43,31 @@ async def subscribed_channels(conn: aiosqlite.Connection) -> list[ChannelSubscri
         return [_subscription(row) for row in await cursor.fetchall()]
 
 
+def _disabled(row: aiosqlite.Row | tuple) -> DisabledChannel:  # type: ignore[type-arg]
+    subscription = _subscription(row)
+    return DisabledChannel(
+        subscription.target, row[3] or "", _when(row[4]), subscription.filter, row[5]
+    )
+
+
 async def disable_channel(
     conn: aiosqlite.Connection, target: Target, reason: str, now: datetime
-) -> bool:
-    """Inside a transaction the caller holds; True when an enabled subscription was disabled."""
+) -> DisabledChannel | None:
+    """Inside a transaction the caller holds; the channel as it now is when an enabled
+    subscription was disabled, None when there was none to disable."""
     cursor = await conn.execute(
         "UPDATE channel_subscriptions SET disabled_at = ?, disabled_reason = ? "
         "WHERE target = ? AND disabled_at IS NULL",
         (to_db(now), reason, target.key),
     )
-    return cursor.rowcount == 1
+    if cursor.rowcount != 1:
+        return None
+    async with conn.execute(
+        f"SELECT {_DISABLED_COLUMNS} FROM channel_subscriptions WHERE target = ?", (target.key,)
+    ) as found:
+        row = await found.fetchone()
+    assert row is not None  # updated just now, in this transaction
+    return _disabled(row)
 
 
 class SubscriptionStore:
@@ -62,9 +80,13 @@ class SubscriptionStore:
         created_by: str,
         now: datetime,
         channel_filter: ChannelFilter | None = None,
+        *,
+        created_by_user: str = "",
     ) -> bool:
         """Subscribe, or replace the channel's filter and enable it again; True when it was not
-        subscribed (or was disabled) before."""
+        subscribed (or was disabled) before. `created_by_user` is the platform user id of the
+        person asking ("" for configuration): the last one to ask is the one told if the
+        channel is ever disabled."""
         wanted = channel_filter or ChannelFilter()
         kinds = ",".join(sorted(kind.value for kind in wanted.kinds))
         keywords = json.dumps(list(wanted.keywords))
@@ -75,10 +97,13 @@ class SubscriptionStore:
             ) as cursor:
                 existed = await cursor.fetchone() is not None
             await conn.execute(
-                "INSERT INTO channel_subscriptions (target, created_at, created_by, kinds, keywords) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (target) DO UPDATE SET kinds = excluded.kinds, "
-                "keywords = excluded.keywords, disabled_at = NULL, disabled_reason = NULL",
-                (target.key, to_db(now), created_by, kinds, keywords),
+                "INSERT INTO channel_subscriptions (target, created_at, created_by, "
+                "created_by_user, kinds, keywords) VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (target) DO UPDATE SET kinds = excluded.kinds, "
+                "keywords = excluded.keywords, created_by = excluded.created_by, "
+                "created_by_user = excluded.created_by_user, disabled_at = NULL, "
+                "disabled_reason = NULL",
+                (target.key, to_db(now), created_by, created_by_user, kinds, keywords),
             )
         return not existed
 
@@ -95,18 +120,16 @@ class SubscriptionStore:
 
     async def disable_channel(self, target: Target, reason: str, now: datetime) -> bool:
         async with self._db.transaction() as conn:
-            return await disable_channel(conn, target, reason, now)
+            return await disable_channel(conn, target, reason, now) is not None
 
     async def disabled_channels(self) -> list[DisabledChannel]:
         async with self._db.reading() as conn:
             async with conn.execute(
-                "SELECT target, disabled_reason, disabled_at FROM channel_subscriptions "
+                f"SELECT {_DISABLED_COLUMNS} FROM channel_subscriptions "
                 "WHERE disabled_at IS NOT NULL ORDER BY disabled_at DESC, id"
             ) as cursor:
                 rows = await cursor.fetchall()
-        return [
-            DisabledChannel(Target.from_key(row[0]), row[1] or "", _when(row[2])) for row in rows
-        ]
+        return [_disabled(row) for row in rows]
 
 
 def _when(text: str) -> datetime:
