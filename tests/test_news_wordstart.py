@@ -119,3 +119,31 @@ def test_date_anchors_are_word_starts_of_dates() -> None:
 
 def _spans_starts(pattern: re.Pattern[str], text: str) -> list[int]:
     return [match.start() for match in pattern.finditer(text)]
+
+
+def test_sequel_marker_quick_test_passes_every_numbered_title() -> None:
+    """_run_hits tries _numbered_hit only where _MAYBE_SEQUEL_MARKER matches: every run it
+    finds a numbered title in must pass, and names such as "Denis Villeneuve" need not."""
+    from bot.news import titles
+
+    words = (
+        "Heat Dune Rocky Saw Denis Villeneuve Florence Pugh Part PART part: Chapter chapter "
+        "II III IV V VI VII VIII IX X XI XII Vi Ix II. IV: 2 3 10 Two Three Four One Man "
+        "Pictures Paramount Christmas Vol Season Day Of The Return Returns"
+    ).split()
+    rng = random.Random(11)
+    numbered = 0
+    for _ in range(4000):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(2, 6)))
+        for run in titles._RUN_RE.finditer(text):
+            tokens = titles._tokens(run.group())
+            for title_case in (True, False):
+                hit = titles._numbered_hit(text, run, tokens, title_case=title_case)
+                if hit is not None:
+                    numbered += 1
+                    assert titles._MAYBE_SEQUEL_MARKER.search(run.group()), run.group()
+    assert numbered > 100
+    assert not titles._MAYBE_SEQUEL_MARKER.search("Denis Villeneuve")
+    assert not titles._MAYBE_SEQUEL_MARKER.search("Florence Pugh")
+    assert titles.find_titles("Rocky V. opens") == ["Rocky V"]
+    assert titles.find_titles("Dune PART Two") == ["Dune PART Two"]

@@ -231,24 +231,6 @@ def is_company(words: str) -> bool:
     return bool(tokens) and (tokens[0] in COMPANIES or words.lower() in COMPANIES)
 
 
-def _may_start(text: str, at: int, starts: frozenset[str]) -> bool:
-    """Whether a cue with these first two letters may start at `at` (a quick test)."""
-    pair = text[at : at + 2]
-    return not pair.isascii() or pair.lower() in starts
-
-
-def _pre_cue_at(text: str, end: int) -> re.Match[str] | None:
-    """_PRE_CUE_AT.match(text, end), with a quick test of the word after the spaces."""
-    at = end + 2 if text.startswith(("'s", "’s"), end) else end
-    if not text[at : at + 1].isspace():
-        return None
-    while text[at : at + 1].isspace():
-        at += 1
-    if not _may_start(text, at, _PRE_CUE_STARTS):
-        return None
-    return _PRE_CUE_AT.match(text, end)
-
-
 @lru_cache(maxsize=4096)  # a title's run is seen in the headline and again in the summary
 def _tokens(run: str) -> list[re.Match[str]]:
     return list(_TOKEN_RE.finditer(run))
@@ -257,8 +239,10 @@ def _tokens(run: str) -> list[re.Match[str]]:
 _POSSESSIVE_END = re.compile(r"(?:'s|’s)$")
 _CONNECTOR_RE = re.compile(_CONNECTORS)
 # Every later word of a run starts after a space, with a capital or a digit (or is a lower-case
-# connector): only these starts can begin a sequel marker ("2", "II", "Part Two", "Chapter 3").
-_MAYBE_SEQUEL_MARKER = re.compile(r"\s[0-9IVXPC]")
+# connector): only these words can begin a sequel marker ("2", "II", "Part Two", "Chapter 3"):
+# a number, "Part" or "Chapter" in any case, or roman numerals (upper case, then at most ".",
+# ":" or the end of the word: not the "V" of "Villeneuve" or the "P" of "Pugh").
+_MAYBE_SEQUEL_MARKER = re.compile(r"\s(?:[0-9]|P(?i:art)|C(?i:hapter)|[IVX]+(?![a-zA-Z]))")
 _DIGIT_NEXT = re.compile(r",?\s?\d")  # after a run: "June 4, 2027"
 _TRAILING_CONNECTOR = re.compile(r"(?:\s+(?:of|the|and|a|an|in|on|at|to|for|from|with|or|&))+\s*$")
 _TRAILING_CONNECTOR_WORDS = frozenset("of the and a an in on at to for from with or &".split())
@@ -414,9 +398,7 @@ _MARKER_FIRSTS = frozenset("0123456789PpCcIVX")
 def _numbered_hit(
     text: str, run_match: re.Match[str], tokens: list[re.Match[str]], *, title_case: bool
 ) -> TitleHit | None:
-    run = run_match.group()
-    if not _MAYBE_SEQUEL_MARKER.search(run):
-        return None
+    run = run_match.group()  # (the caller has seen a possible sequel marker in it)
     words = [t.group() for t in tokens]
     for index in range(1, len(words)):  # the first word is never a marker
         first = words[index][:1]
@@ -463,7 +445,7 @@ def _cued_in_run(
     found: list[str] = []  # the cued titles, in the order they are tried
     appositive: bool | None = None  # "David Lynch, Visionary Director": worked out when needed
 
-    after = _pre_cue_at(text, run_end)
+    after = _PRE_CUE_AT.match(text, run_end)  # (a quick test first would cost more)
     if after and not after.group("poss") and not _is_possessive(run):
         appositive = text[max(0, base - 2) : base].strip() == ","
         if not appositive:
@@ -509,6 +491,8 @@ def _cued_in_run(
             )  # "Edgar Wright's The Running Man"
     if subject_verbs and _SUBJECT_VERB_AT.match(text, run_end + 1):
         found.append(_after_last_stop(run, title_case=title_case))
+    if not found:  # as for most runs
+        return []
     return [
         TitleHit(title, base + max(0, run.find(title)), cued=True)
         for title in found
@@ -522,7 +506,7 @@ def _run_hits(text: str, *, headline: bool) -> list[TitleHit]:
     for run_match in _RUN_RE.finditer(text):
         run = run_match.group()
         tokens = _tokens(run)
-        # (_numbered_hit's own first test, here: most runs have no sequel marker)
+        # Most runs have no sequel marker: a quick test before _numbered_hit.
         if _MAYBE_SEQUEL_MARKER.search(run):
             numbered = _numbered_hit(text, run_match, tokens, title_case=title_case)
             if numbered is not None:
