@@ -11,16 +11,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-
-# The parse tree of a pattern, for the plain strings in it (no stubs: private modules).
-from re import _constants as _sre  # type: ignore[attr-defined]
-from re import _parser  # type: ignore[attr-defined]
 from typing import Any
 
 import ahocorasick
 
 from bot.models import StoryKind
 from bot.news.wordstart import skippable
+
+# The parse tree of a pattern, for the plain strings in it (no stubs: private modules).
+# Without them (a future Python) every cue simply runs on every text.
+try:
+    from re import _constants as _sre  # type: ignore[attr-defined]
+    from re import _parser  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover
+    _sre = _parser = None
 
 __all__ = [
     "BODY_CHARS",
@@ -257,9 +261,12 @@ def _branch_clause(alternatives: Iterable[Iterable[tuple[Any, Any]]]) -> frozens
 
 
 def _clauses(pattern: re.Pattern[str]) -> list[frozenset[str]]:
-    if pattern.flags & re.IGNORECASE:
+    if pattern.flags & re.IGNORECASE or _parser is None:
         return []  # the text is lower-cased; a case-insensitive literal may be written otherwise
-    clauses = list(dict.fromkeys(_sequence_clauses(_parser.parse(pattern.pattern))))
+    try:
+        clauses = list(dict.fromkeys(_sequence_clauses(_parser.parse(pattern.pattern))))
+    except Exception:  # a private parser that changed shape: run the cue always
+        return []
     # Two-letter strings ("tv", "to") are kept only where nothing longer is sure to occur.
     long = [clause for clause in clauses if _strength(clause)[0] >= 3]
     return long or sorted(clauses, key=_strength)[-1:]
