@@ -756,3 +756,14 @@ def test_speed_on_generated_items(dated_share: float) -> None:
         f"\nfind_release_mentions, {dated_share:.0%} dated templates: "
         f"{elapsed / len(items) * 1000:.3f} ms per item, {total} mentions"
     )
+
+
+def test_only_sentences_with_release_words_date_a_film() -> None:
+    """A sentence that names the film and a date but no release words is skipped before
+    the films are looked for; the next sentence, with "opens", still dates it."""
+    text = "Heat 2 wrapped on June 3, 2026 in Los Angeles. Heat 2 opens Dec. 18, 2026."
+    published = datetime(2026, 6, 10, tzinfo=UTC)
+    found = find_release_mentions(text, published=published, films=["Heat 2"])
+    assert [(m.film, m.date.isoformat() if m.date else "", m.words) for m in found] == [
+        ("Heat 2", "2026-12-18", "Dec. 18, 2026")
+    ]

@@ -169,6 +169,16 @@ def test_people(text: str, expected: list[Person]) -> None:
     assert find_people(text) == expected
 
 
+def test_people_inside_titles() -> None:
+    """A name inside one of the titles is not a person; one across two titles still is."""
+    text = "Michael Mann directs Heat Michael, and Mann Returns with Val Kilmer"
+    assert find_people(text, titles=["Heat Michael Mann"]) == [Person("Val Kilmer", "")]
+    assert find_people(text, titles=["Heat Michael", "Mann Returns"]) == [
+        Person("Michael Mann", "director"),
+        Person("Val Kilmer", ""),
+    ]
+
+
 def test_sentences() -> None:
     text = "It opens Dec. 19 in the U.S. and Dr. Strange returns. J.J. Abrams directs! Mr. Mann said so."
     assert split_sentences(text) == [

@@ -498,6 +498,11 @@ def find_release_mentions(
         inside = [s for s in spans if start <= s.start and s.end <= end]
         if not inside:
             continue
+        # No release words at all: the dates here are about something else (the test
+        # _sentence_releases would make, made before the films are looked for).
+        first_trigger = _TRIGGER.search(lowered, start, end)
+        if not first_trigger and not any(_RELEASE_AFTER.match(text, s.end, end) for s in inside):
+            continue
         hits = _find_films(text, films, start, end, folded)
         # A "title" that is only a date ("Dec. 25" taken for a film upstream) is the date.
         hits = [h for h in hits if not any(_is_date_only(h, s) for s in inside)]
@@ -505,7 +510,9 @@ def find_release_mentions(
         inside = [s for s in inside if not any(h.start <= s.start and s.end <= h.end for h in hits)]
         if inside:
             found.extend(
-                _sentence_releases(text, lowered, folded, (start, end), inside, hits, films)
+                _sentence_releases(
+                    text, lowered, folded, (start, end), inside, hits, films, first_trigger
+                )
             )
     mentions: list[ReleaseMention] = []
     where: dict[tuple[str, date, Precision], int] = {}
@@ -1227,9 +1234,9 @@ def _sentence_releases(
     dates: list[_DateSpan],
     hits: list[_FilmHit],
     films: Sequence[str],
+    first_trigger: re.Match[str] | None,
 ) -> list[_Found]:
     start, end = bounds
-    first_trigger = _TRIGGER.search(lowered, start, end)
     if not first_trigger and not any(_RELEASE_AFTER.match(text, d.end, end) for d in dates):
         return []  # no release words at all: the dates here are about something else
     sentence = _index_sentence(text, lowered, folded, bounds, dates, hits, first_trigger)

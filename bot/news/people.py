@@ -166,15 +166,17 @@ def find_people(
     text: str, *, titles: Iterable[str] = (), title_spans: Iterable[tuple[int, int]] = ()
 ) -> list[Person]:
     """People in text order, one entry each; the first role the text gives a name is kept."""
-    title_keys = [title.lower() for title in titles]
+    # A name (words joined by single spaces) is inside one of the titles exactly when it
+    # is inside them all joined by a character no name has.
+    title_keys = "\n".join([title.lower() for title in titles])
     spans = list(title_spans)
     found: dict[str, str] = {}
     for match in _NAME_RE.finditer(text):
-        raw = match.group("name")
+        raw = match[1]  # the group "name"
         name = _clean_name(raw)
-        if name is None or any(name.lower() in key for key in title_keys):
+        if name is None or (title_keys and name.lower() in title_keys):
             continue
-        offset = match.start("name") + raw.find(name)
+        offset = match.start(1) + raw.find(name)
         end = offset + len(name)
         if (
             (spans and _inside(offset, end, spans))
