@@ -11,7 +11,7 @@ it as a lookbehind, (?<!\w.), which holds exactly where \b held before that char
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 __all__ = ["at_word_start", "skippable"]
 
@@ -116,10 +116,10 @@ def _compact(verbose: str) -> str:
     return "".join(out)
 
 
-def _split(text: str) -> list[str]:
-    """`text` cut at its top-level "|"."""
-    parts: list[str] = []
-    depth = start = index = 0
+def _top_level(text: str) -> Iterator[tuple[int, str, int]]:
+    """(index, character, groups open around it) for each character of `text` that is not
+    escaped and not inside a [set]; a group's own "(" and ")" count as outside it."""
+    depth = index = 0
     in_class = False
     while index < len(text):
         char = text[index]
@@ -132,37 +132,24 @@ def _split(text: str) -> list[str]:
             in_class = True
             if text[index + 1 : index + 2] == "]":
                 index += 1  # "[]...]": a "]" right after "[" is a member
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            parts.append(text[start:index])
-            start = index + 1
+        else:
+            depth -= char == ")"
+            yield index, char, depth
+            depth += char == "("
         index += 1
-    parts.append(text[start:])
-    return parts
+
+
+def _split(text: str) -> list[str]:
+    """`text` cut at its top-level "|"."""
+    cuts = [index for index, char, depth in _top_level(text) if char == "|" and depth == 0]
+    starts = [0, *(cut + 1 for cut in cuts)]
+    ends = [*cuts, len(text)]
+    return [text[start:end] for start, end in zip(starts, ends, strict=True)]
 
 
 def _closing(text: str, open_at: int) -> int | None:
     """Where the group opened at `open_at` closes."""
-    depth = 0
-    index = open_at
-    in_class = False
-    while index < len(text):
-        char = text[index]
-        if char == "\\":
-            index += 2
-            continue
-        if in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth == 0:
-                return index
-        index += 1
+    for index, char, depth in _top_level(text[open_at:]):
+        if char == ")" and depth == 0:
+            return open_at + index
     return None
