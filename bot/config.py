@@ -920,32 +920,55 @@ def _is_http_url(value: str) -> bool:
     )
 
 
+def _choice(
+    environ: Mapping[str, str],
+    key: str,
+    choices: tuple[str, ...],
+    default: str,
+    what: str,
+    fix: str,
+    problems: list[ConfigProblem],
+) -> str:
+    """One of `choices` (case-insensitive), else a problem and the default."""
+    value = environ.get(key, default).lower()
+    if value in choices:
+        return value
+    problems.append(_env_problem(key, f"{_show(environ[key])} is not {what}", fix))
+    return default
+
+
+def _http_url(
+    environ: Mapping[str, str], key: str, fix: str, problems: list[ConfigProblem]
+) -> str | None:
+    """An http(s) URL, or None when unset or (with a problem) when it is not one."""
+    value = environ.get(key)
+    if value is None or _is_http_url(value):
+        return value
+    problems.append(_env_problem(key, f"{_show(value)} is not an http(s) URL", fix))
+    return None
+
+
 def _check_summariser(
     environ: Mapping[str, str], problems: list[ConfigProblem], warnings: list[str]
 ) -> _SummariserEnv:
     """SUMMARIZER and the OPENAI_* variables an OpenAI-compatible summariser needs."""
     base = _SummariserEnv()
-    summarizer = environ.get("SUMMARIZER", base.summarizer).lower()
-    if summarizer not in SUMMARIZERS:
-        problems.append(
-            _env_problem(
-                "SUMMARIZER",
-                f"{_show(environ['SUMMARIZER'])} is not a summariser",
-                "Write local (the built-in summary) or openai (any OpenAI-compatible API: "
-                "OpenAI, Ollama, vLLM)",
-            )
-        )
-        summarizer = base.summarizer
-    base_url = environ.get("OPENAI_BASE_URL")
-    if base_url is not None and not _is_http_url(base_url):
-        problems.append(
-            _env_problem(
-                "OPENAI_BASE_URL",
-                f"{_show(base_url)} is not an http(s) URL",
-                f"Write the API root, such as {_OLLAMA_HINT} or https://api.openai.com/v1",
-            )
-        )
-        base_url = None
+    summarizer = _choice(
+        environ,
+        "SUMMARIZER",
+        SUMMARIZERS,
+        base.summarizer,
+        "a summariser",
+        "Write local (the built-in summary) or openai (any OpenAI-compatible API: "
+        "OpenAI, Ollama, vLLM)",
+        problems,
+    )
+    base_url = _http_url(
+        environ,
+        "OPENAI_BASE_URL",
+        f"Write the API root, such as {_OLLAMA_HINT} or https://api.openai.com/v1",
+        problems,
+    )
     model = environ.get("OPENAI_MODEL")
     timeout = base.timeout
     if "SUMMARIZER_TIMEOUT" in environ:
@@ -994,6 +1017,7 @@ class _ServiceEnv:
     health_host: str = "127.0.0.1"
     slack_api_url: str = DEFAULT_SLACK_API_URL
     slack_http_port: int = 3000
+    slack_http_host: str = "0.0.0.0"
     slack_admin_users: tuple[str, ...] = ()
     discord_shards: int | None = None
     discord_api_url: str | None = None
@@ -1014,30 +1038,17 @@ def _port(environ: Mapping[str, str], key: str, problems: list[ConfigProblem]) -
 
 def _check_services(environ: Mapping[str, str], problems: list[ConfigProblem]) -> _ServiceEnv:
     base = _ServiceEnv()
-    log_format = environ.get("LOG_FORMAT", base.log_format).lower()
-    if log_format not in LOG_FORMATS:
-        problems.append(
-            _env_problem(
-                "LOG_FORMAT",
-                f"{_show(environ['LOG_FORMAT'])} is not a log format",
-                "Write text (key=value lines for people) or json (one JSON object a line)",
-            )
-        )
-        log_format = base.log_format
-    urls: dict[str, str | None] = {}
-    for key in ("SLACK_API_URL", "DISCORD_API_URL"):
-        value = environ.get(key)
-        if value is not None and not _is_http_url(value):
-            problems.append(
-                _env_problem(
-                    key,
-                    f"{_show(value)} is not an http(s) URL",
-                    "Leave it unset for the platform's own API, or write its full root URL",
-                )
-            )
-            value = None
-        urls[key] = value
-    slack_api_url = urls["SLACK_API_URL"] or base.slack_api_url
+    log_format = _choice(
+        environ,
+        "LOG_FORMAT",
+        LOG_FORMATS,
+        base.log_format,
+        "a log format",
+        "Write text (key=value lines for people) or json (one JSON object a line)",
+        problems,
+    )
+    own_api = "Leave it unset for the platform's own API, or write its full root URL"
+    slack_api_url = _http_url(environ, "SLACK_API_URL", own_api, problems) or base.slack_api_url
     if not slack_api_url.endswith("/"):
         slack_api_url += "/"
     shards: int | None = None
@@ -1081,9 +1092,10 @@ def _check_services(environ: Mapping[str, str], problems: list[ConfigProblem]) -
         health_host=environ.get("HEALTH_HOST", base.health_host),
         slack_api_url=slack_api_url,
         slack_http_port=_port(environ, "SLACK_HTTP_PORT", problems) or base.slack_http_port,
+        slack_http_host=environ.get("SLACK_HTTP_HOST", base.slack_http_host),
         slack_admin_users=tuple(user for user in admins if user not in bad_admins),
         discord_shards=shards,
-        discord_api_url=urls["DISCORD_API_URL"],
+        discord_api_url=_http_url(environ, "DISCORD_API_URL", own_api, problems),
         discord_application_id=application_id,
     )
 
@@ -1156,7 +1168,7 @@ def load_settings(
         slack_signing_secret=environ.get("SLACK_SIGNING_SECRET"),
         slack_api_url=services.slack_api_url,
         slack_http_port=services.slack_http_port,
-        slack_http_host=environ.get("SLACK_HTTP_HOST", "0.0.0.0"),
+        slack_http_host=services.slack_http_host,
         slack_admin_users=services.slack_admin_users,
         log_level=log_level,
         log_format=services.log_format,
