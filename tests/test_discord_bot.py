@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 import pytest
 
@@ -23,7 +22,7 @@ from tests.fakediscord import (
     FakeDiscord,
 )
 from tests.feedserver import FeedServer
-from tests.harness import local_feed_settings
+from tests.harness import local_feed_settings, rss
 
 HEAT2 = (
     "heat2",
@@ -46,15 +45,6 @@ HOSTILE = (
 ERROR_RED = 0xDC2626
 EPHEMERAL = 64
 CHANNEL_TARGET = Target("discord", str(GUILD), channel=str(CHANNEL))
-
-
-def rss(*items: tuple[str, str, str, str]) -> bytes:
-    body = "".join(
-        f"<item><title>{escape(t)}</title><link>https://news.example/{g}</link><guid>{g}</guid>"
-        f"<pubDate>{d}</pubDate><description>{escape(text)}</description></item>"
-        for g, t, text, d in items
-    )
-    return f"<rss version='2.0'><channel><title>t</title>{body}</channel></rss>".encode()
 
 
 class Bot:

@@ -4,29 +4,16 @@ pipeline (fetch, parse, understand, ingest) into a SQLite file, then commands re
 from __future__ import annotations
 
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 import pytest
 
 from bot.app import App
 from bot.config import load_settings
 from tests.feedserver import FeedServer
+from tests.harness import rss
 from tests.recording import RecordingAdapter
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "heat2-article.txt"
-
-
-def rss(*items: tuple[str, str, str, str]) -> bytes:
-    """items: (guid, title, description, RFC 822 date)."""
-    body = "".join(
-        f"<item><title>{escape(title)}</title><link>https://news.example/{guid}</link>"
-        f"<guid isPermaLink='false'>{guid}</guid><pubDate>{date}</pubDate>"
-        f"<description>{escape(text)}</description></item>"
-        for guid, title, text, date in items
-    )
-    return (
-        f"<?xml version='1.0'?><rss version='2.0'><channel><title>t</title>{body}</channel></rss>"
-    ).encode()
 
 
 @pytest.fixture

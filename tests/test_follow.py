@@ -5,24 +5,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from bot.app import App
 from bot.models import Target
 from tests.feedserver import FeedServer
-from tests.harness import local_feed_settings
+from tests.harness import local_feed_settings, rss
 from tests.recording import RecordingAdapter
 
 NOW = datetime(2025, 12, 18, 9, 0, tzinfo=UTC)
-
-
-def rss(*items: tuple[str, str, str, str]) -> bytes:
-    body = "".join(
-        f"<item><title>{escape(t)}</title><link>https://news.example/{g}</link><guid>{g}</guid>"
-        f"<pubDate>{d}</pubDate><description>{escape(text)}</description></item>"
-        for g, t, text, d in items
-    )
-    return f"<rss version='2.0'><channel><title>t</title>{body}</channel></rss>".encode()
 
 
 FIRST = (

@@ -18,7 +18,7 @@ from bot.config import load_settings
 from bot.delivery import TransientFailure
 from bot.logs import REDACTED, StructuredFormatter, configure_logging
 from tests.feedserver import FeedServer
-from tests.harness import local_feed_settings
+from tests.harness import local_feed_settings, rss
 from tests.recording import RECORDING_CHANNEL, RecordingAdapter
 
 # Settings secrets in no token shape: only the configured values can redact them.
@@ -31,13 +31,13 @@ SECRETS = (DISCORD, SLACK_BOT, SLACK_APP, SIGNING, WEBHOOK)
 
 _LOGFMT = re.compile(r'(\w+)=("(?:[^"\\]|\\.)*"|\S*)')
 
-RSS = (
-    b"<?xml version='1.0'?><rss version='2.0'><channel><title>Local</title>"
-    b"<link>https://news.example/</link>"
-    b"<item><title>Heat 2 sets a release date</title><link>https://news.example/a</link>"
-    b"<guid isPermaLink='false'>a</guid><pubDate>Mon, 10 Nov 2025 10:00:00 GMT</pubDate>"
-    b"<description>Heat 2 will open in cinemas on August 6, 2027.</description></item>"
-    b"</channel></rss>"
+RSS = rss(
+    (
+        "a",
+        "Heat 2 sets a release date",
+        "Heat 2 will open in cinemas on August 6, 2027.",
+        "Mon, 10 Nov 2025 10:00:00 GMT",
+    ),
 )
 
 

@@ -19,20 +19,23 @@ from bot.poll import PollReport
 from bot.store import Store
 from bot.store.planned import PlannedDelivery, write_outbox
 from tests.feedserver import FeedServer
-from tests.harness import local_feed_settings
+from tests.harness import local_feed_settings, rss
 from tests.recording import RecordingAdapter
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-RSS = (
-    b"<?xml version='1.0'?><rss version='2.0'><channel><title>Local</title>"
-    b"<link>https://news.example/</link>"
-    b"<item><title>Heat 2 sets a release date</title><link>https://news.example/a</link>"
-    b"<guid isPermaLink='false'>a</guid><pubDate>Mon, 10 Nov 2025 10:00:00 GMT</pubDate>"
-    b"<description>Heat 2 will open in cinemas on August 6, 2027.</description></item>"
-    b"<item><title>Dune: Part Three casts a newcomer</title><link>https://news.example/b</link>"
-    b"<guid isPermaLink='false'>b</guid><pubDate>Mon, 10 Nov 2025 11:00:00 GMT</pubDate>"
-    b"<description>A newcomer joins the cast of Dune: Part Three.</description></item>"
-    b"</channel></rss>"
+RSS = rss(
+    (
+        "a",
+        "Heat 2 sets a release date",
+        "Heat 2 will open in cinemas on August 6, 2027.",
+        "Mon, 10 Nov 2025 10:00:00 GMT",
+    ),
+    (
+        "b",
+        "Dune: Part Three casts a newcomer",
+        "A newcomer joins the cast of Dune: Part Three.",
+        "Mon, 10 Nov 2025 11:00:00 GMT",
+    ),
 )
 
 

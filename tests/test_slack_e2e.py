@@ -7,7 +7,6 @@ import asyncio
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from adapters.slack import SlackAdapter
 from bot.app import App
@@ -21,20 +20,11 @@ from tests.fakeslack import (
     slash_command,
 )
 from tests.feedserver import FeedServer
-from tests.harness import local_feed_settings
+from tests.harness import local_feed_settings, rss
 
 NOW = datetime(2025, 12, 18, 9, 0, tzinfo=UTC)
 # Feed HTML that reads "<!channel> <!here> <@U123> &<>" once the feed's markup is stripped.
 HOSTILE = "&lt;!channel&gt; &lt;!here&gt; &lt;@U123&gt; &amp;&lt;&gt;"
-
-
-def rss(*items: tuple[str, str, str, str]) -> bytes:
-    body = "".join(
-        f"<item><title>{escape(t)}</title><link>https://news.example/{g}</link><guid>{g}</guid>"
-        f"<pubDate>{d}</pubDate><description>{escape(text)}</description></item>"
-        for g, t, text, d in items
-    )
-    return f"<rss version='2.0'><channel><title>t</title>{body}</channel></rss>".encode()
 
 
 FIRST = (
