@@ -660,6 +660,28 @@ def test_words_are_exact_substrings() -> None:
             assert mention.words in text
 
 
+@pytest.mark.parametrize(
+    ("text", "iso", "words"),
+    [
+        # Letters that re.IGNORECASE takes for s and i but str.lower() does not map: the
+        # matched word used to be looked up as written and raised KeyError.
+        ("Dune: Part Three opens next \u017fummer", "2027-06-01", "next \u017fummer"),
+        ("Dune: Part Three opens next w\u0131nter", "2027-12-01", "next w\u0131nter"),
+        ("Dune: Part Three opens next w\u0130nter", "2027-12-01", "next w\u0130nter"),
+        (
+            "Dune: Part Three opens in the 1\u017ft quarter of 2027",
+            "2027-01-01",
+            "1\u017ft quarter of 2027",
+        ),
+    ],
+)
+def test_lookalike_letters_in_date_words(text: str, iso: str, words: str) -> None:
+    (mention,) = find_release_mentions(
+        text, published=_pub(2026, 12, 1), films=["Dune: Part Three"]
+    )
+    assert (mention.date.isoformat() if mention.date else "", mention.words) == (iso, words)
+
+
 def test_seed_article_has_no_release() -> None:
     # The seed must be there: a missing fixture would pass this test for nothing.
     assert SEED.is_file(), f"missing seed article {SEED}"

@@ -23,6 +23,11 @@ _PART_WORDS = {"part", "chapter", "vol", "volume", "episode", "pt"}
 _LETTER_DIGIT = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
 _DIGIT = re.compile(r"\d")
 _NOT_WORD = re.compile(r"[\W_]+")  # letters of any script and digits are kept
+# The same for ASCII, as a table for bytes.translate(): letters lower-cased, digits kept and
+# every other character a space (runs of spaces split as one).
+_ASCII_WORD_CHARACTERS = bytes(
+    ord(char.lower()) if char.isalnum() else ord(" ") for char in map(chr, range(256))
+)
 # Single-letter numerals are words too often ("Malcolm X", "Batman v Superman"): "v" counts
 # only at the end ("Rocky V") and "x" never.
 _ROMAN_ONLY_AT_END = {"v"}
@@ -31,15 +36,29 @@ _ROMAN_ONLY_AT_END = {"v"}
 @lru_cache(maxsize=16384)  # pure, and called several times per news item with the same titles
 def normalise_title(title: str) -> str:
     if title.isascii():  # NFKD leaves ASCII as it is, with no combining marks to drop
-        text = title.lower()
+        # What the steps below do, in one table: lower case, "'" dropped, the rest spaces.
+        ascii_text = title.replace("&", " and ").encode()
+        text = ascii_text.translate(_ASCII_WORD_CHARACTERS, b"'").decode()
     else:
         text = unicodedata.normalize("NFKD", title)
         text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    text = text.replace("&", " and ").replace("'", "").replace("\u2019", "")
-    text = _NOT_WORD.sub(" ", text)
+        text = text.replace("&", " and ").replace("'", "").replace("\u2019", "")
+        text = _NOT_WORD.sub(" ", text)
     if _DIGIT.search(text):  # (only beside a digit: most titles have none)
         text = _LETTER_DIGIT.sub(" ", text)  # "heat2" -> "heat 2", "mi8" -> "mi 8"
     words = text.split()
+    # Most titles have no part word and no roman numeral: their words stay as they are.
+    if _PART_WORDS.isdisjoint(words) and _ROMAN.keys().isdisjoint(words[1:]):
+        out = words
+    else:
+        out = _renumbered(words)
+    if len(out) > 1 and out[0] == "the":
+        out = out[1:]
+    return " ".join(out)
+
+
+def _renumbered(words: list[str]) -> list[str]:
+    """The words with "part"/"chapter" dropped and roman numerals and number words as digits."""
     out: list[str] = []
     for index, word in enumerate(words):
         after_part = bool(out) and words[index - 1] in _PART_WORDS
@@ -51,9 +70,7 @@ def normalise_title(title: str) -> str:
         elif after_part and word in _NUMBER_WORDS:
             word = _NUMBER_WORDS[word]
         out.append(word)
-    if len(out) > 1 and out[0] == "the":
-        out = out[1:]
-    return " ".join(out)
+    return out
 
 
 def sequel_number(normalised: str) -> int:

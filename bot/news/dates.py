@@ -26,10 +26,12 @@ from __future__ import annotations
 import calendar
 import logging
 import re
+import string
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from operator import attrgetter
 
 import ahocorasick
 
@@ -44,7 +46,7 @@ __all__ = ["find_release_mentions", "split_sentences"]
 # A day-month without a year a few days before the publish time is still this year's.
 _GRACE_DAYS = 7
 # Dates whose whole period ended this long before the publish time are history.
-_PAST_DAYS = 30
+_PAST = timedelta(days=30)
 # Years further ahead than this are not release dates ("Blade Runner 2049").
 _MAX_YEARS_AHEAD = 12
 # A bare year must follow its release words this closely: "hits theaters in 2027".
@@ -113,33 +115,60 @@ _ANCHOR_WORD_FINDER = ahocorasick.Automaton()
 for _word in _ANCHOR_WORDS:
     _ANCHOR_WORD_FINDER.add_word(_word, len(_word))
 _ANCHOR_WORD_FINDER.make_automaton()
-_DATE = re.compile(
-    r"(?<![\w$£€#@/.])(?:"
-    rf"(?P<NUM>(?P<n_a>\d{{1,2}})/(?P<n_b>\d{{1,2}})/(?P<n_y>(?:19|20)\d\d)(?![\d/]))"
-    rf"|(?P<ISO>(?P<i_y>(?:19|20)\d\d)-(?P<i_m>0[1-9]|1[0-2])-(?P<i_d>[0-3]\d)(?![\d-]))"
-    rf"|(?P<MD>(?P<md_m>{_MON})\s+(?P<md_d>{_DAY})(?:(?:,\s*|\s+)(?P<md_y>{_YEAR}))?)"
-    rf"|(?P<DM>(?P<dm_d>{_DAY})\s+(?:of\s+)?(?P<dm_m>{_MON})(?:,?\s+(?P<dm_y>{_YEAR}))?)"
-    rf"|(?P<MY>(?P<my_m>{_MON}),?\s+(?:of\s+)?(?P<my_y>{_YEAR}))"
-    rf"|(?P<HOL>(?:(?P<h_rel>(?i:this|next))\s+)?(?P<h_name>{_HOLIDAY})"
-    rf"(?P<h_wk>\s+(?i:weekend|frame|corridor))?(?:,?\s+(?P<h_y>{_YEAR}))?)"
-    rf"|(?P<HS>(?:(?P<hs_rel>(?i:this|next))\s+)?"
-    rf"(?i:holiday\s+season|holidays|holiday(?=,?\s+{_YEAR}))(?:,?\s+(?:of\s+)?(?P<hs_y>{_YEAR}))?)"
-    rf"|(?P<QTR>(?:Q(?P<q_n>[1-4])|(?P<q_w>(?i:first|second|third|fourth|1st|2nd|3rd|4th))"
-    rf"\s+(?i:quarter))(?:,?\s+(?:of\s+)?(?P<q_y>{_YEAR}))?(?!\w))"
-    rf"|(?P<SEA>(?P<s_pre>(?i:early|late|mid|later|earlier)[-\s]+)?"
-    rf"(?:(?P<s_rel>(?i:this|next|last))\s+)?(?P<s_n>(?i:spring|summer|fall|autumn|winter))"
-    rf"(?:,?\s+(?:of\s+)?(?P<s_y>{_YEAR}))?(?![\w-]))"
-    rf"|(?P<YREL>(?i:(?:(?:later|early|earlier|late|mid|sometime|some\s+time)[-\s]+(?:in\s+)?)?"
-    rf"(?P<yr_rel>this|next|last)\s+year|{_HALF}\s+(?P<yr_rel2>this|next|the)\s+year"
-    rf"|later\s+in\s+the\s+year|year['’]s\s+end)(?!\w))"
-    rf"|(?P<MREL>(?i:(?:(?:later|early|late|mid)[-\s]+)?(?P<mr_rel>this|next)\s+month)(?!\w))"
-    rf"|(?P<EY>(?i:early|late|mid|{_HALF})[-\s]+(?P<ey_y>{_YEAR}))"
-    rf"|(?P<TODAY>(?i:today|tomorrow)(?!\w))"
-    rf"|(?P<BM>(?:(?P<bm_pre>(?i:this|next|early|late|mid|later\s+this))[-\s]+)?"
-    rf"(?P<bm_m>{_FULL_MON})(?![\w'’]|\s+\d))"
-    rf"|(?P<BY>(?P<by>20\d\d)(?![\w%]|[-/.,]\d))"
-    r")"
-)
+# The forms of a date, most specific first (at one position the first that matches wins).
+_DATE_FORMS = {
+    "NUM": r"(?P<NUM>(?P<n_a>\d{1,2})/(?P<n_b>\d{1,2})/(?P<n_y>(?:19|20)\d\d)(?![\d/]))",
+    "ISO": r"(?P<ISO>(?P<i_y>(?:19|20)\d\d)-(?P<i_m>0[1-9]|1[0-2])-(?P<i_d>[0-3]\d)(?![\d-]))",
+    "MD": rf"(?P<MD>(?P<md_m>{_MON})\s+(?P<md_d>{_DAY})(?:(?:,\s*|\s+)(?P<md_y>{_YEAR}))?)",
+    "DM": rf"(?P<DM>(?P<dm_d>{_DAY})\s+(?:of\s+)?(?P<dm_m>{_MON})(?:,?\s+(?P<dm_y>{_YEAR}))?)",
+    "MY": rf"(?P<MY>(?P<my_m>{_MON}),?\s+(?:of\s+)?(?P<my_y>{_YEAR}))",
+    "HOL": (
+        rf"(?P<HOL>(?:(?P<h_rel>(?i:this|next))\s+)?(?P<h_name>{_HOLIDAY})"
+        rf"(?P<h_wk>\s+(?i:weekend|frame|corridor))?(?:,?\s+(?P<h_y>{_YEAR}))?)"
+    ),
+    "HS": (
+        rf"(?P<HS>(?:(?P<hs_rel>(?i:this|next))\s+)?"
+        rf"(?i:holiday\s+season|holidays|holiday(?=,?\s+{_YEAR}))"
+        rf"(?:,?\s+(?:of\s+)?(?P<hs_y>{_YEAR}))?)"
+    ),
+    "QTR": (
+        rf"(?P<QTR>(?:Q(?P<q_n>[1-4])|(?P<q_w>(?i:first|second|third|fourth|1st|2nd|3rd|4th))"
+        rf"\s+(?i:quarter))(?:,?\s+(?:of\s+)?(?P<q_y>{_YEAR}))?(?!\w))"
+    ),
+    "SEA": (
+        rf"(?P<SEA>(?P<s_pre>(?i:early|late|mid|later|earlier)[-\s]+)?"
+        rf"(?:(?P<s_rel>(?i:this|next|last))\s+)?(?P<s_n>(?i:spring|summer|fall|autumn|winter))"
+        rf"(?:,?\s+(?:of\s+)?(?P<s_y>{_YEAR}))?(?![\w-]))"
+    ),
+    "YREL": (
+        rf"(?P<YREL>(?i:(?:(?:later|early|earlier|late|mid|sometime|some\s+time)[-\s]+(?:in\s+)?)?"
+        rf"(?P<yr_rel>this|next|last)\s+year|{_HALF}\s+(?P<yr_rel2>this|next|the)\s+year"
+        rf"|later\s+in\s+the\s+year|year['’]s\s+end)(?!\w))"
+    ),
+    "MREL": (
+        r"(?P<MREL>(?i:(?:(?:later|early|late|mid)[-\s]+)?(?P<mr_rel>this|next)\s+month)(?!\w))"
+    ),
+    "EY": rf"(?P<EY>(?i:early|late|mid|{_HALF})[-\s]+(?P<ey_y>{_YEAR}))",
+    "TODAY": r"(?P<TODAY>(?i:today|tomorrow)(?!\w))",
+    "BM": (
+        rf"(?P<BM>(?:(?P<bm_pre>(?i:this|next|early|late|mid|later\s+this))[-\s]+)?"
+        rf"(?P<bm_m>{_FULL_MON})(?![\w'’]|\s+\d))"
+    ),
+    "BY": r"(?P<BY>(?P<by>20\d\d)(?![\w%]|[-/.,]\d))",
+}
+# Forms that can start with a digit, and forms that start with a letter ("1st quarter" is
+# both): a date is tried only with the forms that can start at its anchor, in their order.
+_DIGIT_FORMS = ("NUM", "ISO", "DM", "QTR", "BY")
+_LETTER_FORMS = tuple(name for name in _DATE_FORMS if name not in ("NUM", "ISO", "DM", "BY"))
+
+
+def _date_pattern(names: Iterable[str]) -> re.Pattern[str]:
+    forms = "|".join(_DATE_FORMS[name] for name in names)
+    return re.compile(rf"(?<![\w$£€#@/.])(?:{forms})")
+
+
+_DATE_AT_DIGIT = _date_pattern(_DIGIT_FORMS)
+_DATE_AT_LETTER = _date_pattern(_LETTER_FORMS)
 
 # A bare season or month counts only where it reads as a time: "in the fall", "a summer
 # release"; not "box office will fall", not "March" as a verb or name.
@@ -237,8 +266,11 @@ _ACT = re.compile(
 # Release words whose subject is the shoot, not the film: "with filming set to begin in
 # Italy on August 1", "production on the film is scheduled for May 4", "cameras are set to
 # roll August 1". The activity must head the clause the release word is in.
+# (Here and below, a lookahead for the first letters of a (?i) alternation lets the search
+# fail at once at the other letters: the regex engine cannot skip to such a pattern.)
 _ACT_SUBJECT = re.compile(
-    r"""(?xi)\b(?:filming|shooting|shoot|principal\s+photography|photography|cameras?|casting
+    r"""(?xi)\b(?=[fspcar])
+      (?:filming|shooting|shoot|principal\s+photography|photography|cameras?|casting
       | auditions?|rehearsals?|(?:pre-?|post-?)?production(?!\s+(?:company|companies|banner
         |house|outfit|designers?|design|studio|partners?|deals?|notes|values?)\b)
     )\b(?:(?!\b(?:and|but|while|before|after|ahead|as|when|then|so|because|since|once
@@ -266,9 +298,10 @@ _ASIDE = re.compile(
 )
 # What a film name must not be the object of: "filming on Dune 3", "the trailer for Dune 3".
 _NOT_OF_FILM = re.compile(
-    r"(?i)\b(?:filming|shooting|production|photography|work|trailer|teaser|novel|book"
-    r"|soundtrack|album|score|season\s+\w+|tickets|first\s+look|poster|4K|Blu-ray|DVD|game"
-    r"|re-?release|anniversary)\s+(?:(?:on|of|for|to|from)\s+)?['‘\"“]?(?:the\s+)?['‘\"“]?$"
+    r"(?i)\b(?=[fspwtnbagd4r])(?:filming|shooting|production|photography|work|trailer|teaser"
+    r"|novel|book|soundtrack|album|score|season\s+\w+|tickets|first\s+look|poster|4K|Blu-ray"
+    r"|DVD|game|re-?release|anniversary)"
+    r"\s+(?:(?:on|of|for|to|from)\s+)?['‘\"“]?(?:the\s+)?['‘\"“]?$"
 )
 _CONNECTOR = re.compile(
     r"(?i)(?:\s+(?:in|on|across)\s+(?:the\s+)?[\w.+'-]+(?:\s+[\w.+'-]+)?)?\s*(?:,\s*)?"
@@ -280,11 +313,9 @@ _FROM_END = re.compile(
     r"|planned|current|earlier|prior|old|former|scheduled)\s+)*$"
 )
 _OLD = re.compile(
-    r"(?i)\b(?:originally|previously|initially|formerly|had\s+been|was\s+once"
+    r"(?i)\b(?=[opifhwe])(?:originally|previously|initially|formerly|had\s+been|was\s+once"
     r"|(?:previous|prior|original|old|former|earlier)\s+(?:release\s+)?(?:date|slot|plan)s?)\b"
 )
-# One of these is in every _OLD match, in the folded text (a quick test before it).
-_OLD_WORDS = "original previous initially formerly been once prior old former earlier".split()
 _NOW = re.compile(r"(?i)\b(?:now|instead|new)\b")
 # A date the film is taken off: "removed 'Mickey 17' from its January 31, 2025 release
 # date", "pulled from its March 2025 slot", "vacates its Nov. 7 date". The verb must not
@@ -313,7 +344,7 @@ def _may_be_taken(window: str) -> bool:
 
 # "will no longer arrive this spring", "won't hit theaters in March": the release words
 # are denied. "won't open until 2027" still dates the film.
-_DENIED = re.compile(r"(?i)(?:\b(?:no\s+longer|not|never)|n['’]t)\s+(?:[\w-]+\s+){0,2}$")
+_DENIED = re.compile(r"(?i)(?=n)(?:\b(?:no\s+longer|not|never)|n['’]t)\s+(?:[\w-]+\s+){0,2}$")
 _UNTIL = re.compile(r"(?i)\b(?:until|till|before|prior\s+to|earlier\s+than|sooner\s+than)\b")
 # A possessive right before a date and its release noun ties the two on its own, whatever
 # came earlier: "the trailer is here ahead of the film's July 17, 2026 release".
@@ -380,10 +411,17 @@ def _labelled() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
             name = f"g{len(names)}"
             names[name] = (kind, label)
             parts.append(f"(?P<{name}>{source})")
-    return re.compile(rf"\b(?:{'|'.join(parts)})"), names
+    # (every alternative starts with one of these: elsewhere the scan fails at once)
+    first = r"(?=[UBSNCJIKAFGHM]|(?i:[dwgaionphtcbmvs]))"
+    return re.compile(rf"\b{first}(?:{'|'.join(parts)})"), names
 
 
 _QUALIFIER_PATTERN, _QUALIFIER_LABELS = _labelled()
+# Where a match starts, and its (start, end): for map() over an iterator of matches.
+_start = re.Match.start
+_span = re.Match.span
+# (start, end) of a film hit or a date span, also for map().
+_bounds = attrgetter("start", "end")
 
 # Quick tests before a slow scan: each pattern can only match where one of these plain
 # strings occurs (every match of it contains one). One Aho-Corasick pass answers whether any
@@ -403,15 +441,39 @@ class _AnyOf:
         return next(self._automaton.iter(text, start, end), None) is not None
 
 
+class _WhichOf:
+    """Which of some lists of plain strings occur wholly inside text[start:end]: bit
+    1 << index for each list, from one Aho-Corasick pass for all of them."""
+
+    def __init__(self, *lists: str) -> None:
+        bits: dict[str, int] = {}
+        for index, words in enumerate(lists):
+            for word in words.split("|"):
+                bits[word] = bits.get(word, 0) | 1 << index
+        self._automaton = ahocorasick.Automaton()
+        for word, bit in bits.items():
+            self._automaton.add_word(word, bit)
+        self._automaton.make_automaton()
+
+    def search(self, text: str, start: int, end: int) -> int:
+        found = 0
+        for _, bits in self._automaton.iter(text, start, end):
+            found |= bits
+        return found
+
+
 _QUALIFIER_HINT = _AnyOf(  # the case-sensitive alternatives, in the text
-    "U|Brit|Stateside|stateside|North|Chin|Japan|India|Korea|Australia|Canad|France|French"
-    "|German|Max|IMAX"
+    "UK|US|U.|United|Brit|Stateside|stateside|North|Chin|Japan|India|Korea|Australia|Canad"
+    "|France|French|German|Max|IMAX"
 )
-_QUALIFIER_FOLDED_HINT = _AnyOf(  # the case-insensitive ones, in the folded text
+_QUALIFIER_FOLDED_WORDS = (  # the case-insensitive ones, in the folded text
     "domestic|worldwide|global|around|international|overseas|netflix|prime|disney|apple"
     "|hulu|peacock|paramount|theat|cinema|big|multiplex|vod|demand|digital|stream"
 )
-_THING_HINT = _AnyOf(  # in the lowered text, as _THING
+_QUALIFIER_FOLDED_HINT = _AnyOf(_QUALIFIER_FOLDED_WORDS)
+_OLD_WORDS = "original|previous|initially|formerly|been|once|prior|old|former|earlier"
+_OLD_HINT = _AnyOf(_OLD_WORDS)  # in the folded text, as _OLD
+_THING_WORDS = (  # as _THING in the lowered text
     "novel|book|memoir|comic|album|soundtrack|score|single|song|vinyl|mixtape|game|series"
     "|season|episode|show|sitcom|tour|concert|trailer|teaser|look|poster|featurette|sneak"
     "|footage|clip|4k|uhd|ultra|blu|dvd|home|steelbook|box|collector|edition|cut"
@@ -419,14 +481,48 @@ _THING_HINT = _AnyOf(  # in the lowered text, as _THING
     "|presale|podcast|panel|ceremony|oscars|academy|golden|bafta|emmy|award|toy|merch"
     "|lego|collectible"
 )
-_ACT_HINT = _AnyOf(  # in the lowered text, as _ACT
+_ACT_WORDS = (  # as _ACT in the lowered text ("time" for "for the first time")
     "film|shoot|shot|photography|production|camera|wrap|casting|audition|rehearsal|sale"
-    "|order|first|back|return|announc|reveal|unveil|fest|cannes|venice|tiff|toronto"
+    "|order|time|back|return|announc|reveal|unveil|fest|cannes|venice|tiff|toronto"
     "|sundance|sxsw|south|berlin|telluride|tribeca|york|cinemacon|comic|d23|cineeurope"
     "|annecy|locarno|busan"
 )
+_REF_WORDS = (  # as _REF in the lowered text
+    "film|movie|quel|follow|spin|reboot|remake|pic|feature|instal|adaptation|blockbuster|tentpole"
+)
+_ACT_SUBJECT_WORDS = (  # as _ACT_SUBJECT in the folded text
+    "filming|shoot|photography|camera|casting|audition|rehearsal|production"
+)
+_NOT_OF_FILM_WORDS = (  # as _NOT_OF_FILM in the folded text
+    "filming|shooting|production|photography|work|trailer|teaser|novel|book|soundtrack"
+    "|album|score|season|tickets|first|poster|4k|blu-ray|dvd|game|release|anniversary"
+)
+# All of a sentence's quick tests at once, in the folded text (where every ASCII string of
+# the lowered text also is, at the same offsets).
+(
+    _THING_BIT,
+    _ACT_BIT,
+    _REF_BIT,
+    _QUALIFIER_BIT,
+    _OLD_BIT,
+    _ACT_SUBJECT_BIT,
+    _NOT_OF_FILM_BIT,
+    _TAKEN_BIT,
+) = (1 << index for index in range(8))
+_SENTENCE_HINTS = _WhichOf(
+    _THING_WORDS,
+    _ACT_WORDS,
+    _REF_WORDS,
+    _QUALIFIER_FOLDED_WORDS,
+    _OLD_WORDS,
+    _ACT_SUBJECT_WORDS,
+    _NOT_OF_FILM_WORDS,
+    "|".join(_TAKEN_WORDS),  # (as _may_be_taken in ASCII)
+)
 _LEADING_COMMA = re.compile(r",\s*")
-_AFTER_STOP = re.compile(r"(?i)\b(?:and|but|while|before|after|then|with|as|when)\b|[,;(]")
+_AFTER_STOP = re.compile(
+    r"(?i)(?=[abwt])\b(?:and|but|while|before|after|then|with|as|when)\b|[,;(]"
+)
 
 # Sentence ends: a full stop, ! or ? (with closing quotes) before a capital or a quote;
 # semicolons and line breaks always end a clause.
@@ -440,6 +536,7 @@ _ABBREVIATIONS = frozenset(
     "dept univ ave".split()
 )
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
+_WORD_END = frozenset(string.ascii_letters + ".")  # what _WORD_BEFORE can have before its dot
 
 
 # These dataclasses are made per date, film and sentence of every item: not frozen, since a
@@ -464,7 +561,7 @@ class _FilmHit:
 @dataclass(slots=True)
 class _Verdict:
     film: str | None  # None: not a release of a film
-    trigger_end: int  # -1 when the date is tied by the words after it
+    trigger: tuple[int, int] | None  # the release word before it; None: tied by words after it
     region: str
     medium: str
 
@@ -488,11 +585,14 @@ def find_release_mentions(
     spans = _find_date_spans(text, today)
     if not spans:
         return []
-    cutoff = today - timedelta(days=_PAST_DAYS)
-    if all(span.last < cutoff for span in spans):
+    cutoff = today - _PAST
+    for span in spans:
+        if span.last >= cutoff:
+            break
+    else:
         return []  # only history ("released in 1995")
     lowered = _lower_in_place(text)
-    folded = _fold(text)
+    folded = lowered if text.isascii() else _fold(text)  # (in ASCII both are text.lower())
     found: list[_Found] = []
     for start, end in split_sentences(text):
         inside = [s for s in spans if start <= s.start and s.end <= end]
@@ -500,38 +600,46 @@ def find_release_mentions(
             continue
         # No release words at all: the dates here are about something else (the test
         # _sentence_releases would make, made before the films are looked for).
-        first_trigger = _TRIGGER.search(lowered, start, end)
-        if not first_trigger and not any(_RELEASE_AFTER.match(text, s.end, end) for s in inside):
+        triggers = list(map(_span, _TRIGGER.finditer(lowered, start, end)))
+        if not triggers and not any(_RELEASE_AFTER.match(text, s.end, end) for s in inside):
             continue
         hits = _find_films(text, films, start, end, folded)
-        # A "title" that is only a date ("Dec. 25" taken for a film upstream) is the date.
-        hits = [h for h in hits if not any(_is_date_only(h, s) for s in inside)]
-        # A date inside a title is part of the title: "Blade Runner 2049", "Halloween Ends".
-        inside = [s for s in inside if not any(h.start <= s.start and s.end <= h.end for h in hits)]
+        # (where no film overlaps a date, neither is inside the other)
+        if hits and _any_overlap(hits, inside):
+            # A "title" that is only a date ("Dec. 25" taken for a film upstream) is the date.
+            hits = [h for h in hits if not any(_is_date_only(h, s) for s in inside)]
+            # A date inside a title is part of the title: "Blade Runner 2049", "Halloween Ends".
+            inside = [
+                s for s in inside if not any(h.start <= s.start and s.end <= h.end for h in hits)
+            ]
         if inside:
             found.extend(
                 _sentence_releases(
-                    text, lowered, folded, (start, end), inside, hits, films, first_trigger
+                    text, lowered, folded, (start, end), inside, hits, films, triggers
                 )
             )
     mentions: list[ReleaseMention] = []
-    where: dict[tuple[str, date, Precision], int] = {}
+    # Each mention's key, at its index (a list, not a dict: a text has only a few releases,
+    # and hashing a Precision runs Python code while comparing one does not).
+    keys: list[tuple[str, date, Precision]] = []
     for item in found:
         span = item.span
         if span.last < cutoff:
             continue
         key = (item.film, span.first, span.precision)
-        if key in where:
+        if key in keys:
             # The same release said twice: keep the first words, fill in what it left out
             # ("sets December 18, 2026" in the title, "in theaters" in the summary).
-            earlier = mentions[where[key]]
-            mentions[where[key]] = replace(
-                earlier,
-                region=earlier.region or item.region,
-                medium=earlier.medium or item.medium,
-            )
+            index = keys.index(key)
+            earlier = mentions[index]
+            if (item.region and not earlier.region) or (item.medium and not earlier.medium):
+                mentions[index] = replace(
+                    earlier,
+                    region=earlier.region or item.region,
+                    medium=earlier.medium or item.medium,
+                )
             continue
-        where[key] = len(mentions)
+        keys.append(key)
         mentions.append(
             ReleaseMention(
                 film=item.film,
@@ -543,6 +651,15 @@ def find_release_mentions(
             )
         )
     return mentions
+
+
+def _any_overlap(hits: list[_FilmHit], spans: list[_DateSpan]) -> bool:
+    # (a loop, not any() over a generator: this runs for every sentence with a date)
+    for hit in hits:
+        for span in spans:
+            if hit.start < span.end and span.start < hit.end:
+                return True
+    return False
 
 
 def _is_date_only(hit: _FilmHit, span: _DateSpan) -> bool:
@@ -576,7 +693,11 @@ def _add_span(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> 
 
 def _holds(text: str, dot: int) -> bool:
     """Whether the full stop at `dot` belongs to an abbreviation or an initial."""
-    found = _WORD_BEFORE.search(text, max(0, dot - 20), dot + 1)
+    if text[dot - 1 : dot] not in _WORD_END:  # ("2027.": no word of _WORD_BEFORE ends here)
+        return False
+    low = max(0, dot - 20)
+    # (no word runs across a space: searching from after the last one finds the same word)
+    found = _WORD_BEFORE.search(text, max(low, text.rfind(" ", low, dot) + 1), dot + 1)
     if found is None:
         return False
     word = found.group(1)
@@ -599,7 +720,7 @@ def _lower_in_place(text: str) -> str:
 
 
 def _utc_date(moment: datetime) -> date:
-    if moment.tzinfo is None:
+    if moment.tzinfo is None or moment.tzinfo is UTC:  # (already UTC: astimezone is a no-op)
         return moment.date()
     return moment.astimezone(UTC).date()
 
@@ -613,7 +734,8 @@ def _find_date_spans(text: str, today: date) -> list[_DateSpan]:
     for at in _date_anchors(text):
         if at < resume:
             continue
-        match = _DATE.match(text, at)
+        pattern = _DATE_AT_DIGIT if text[at].isdigit() else _DATE_AT_LETTER
+        match = pattern.match(text, at)
         if match is None:
             continue
         resume = match.end()
@@ -625,7 +747,7 @@ def _find_date_spans(text: str, today: date) -> list[_DateSpan]:
 
 def _date_anchors(text: str) -> list[int]:
     """Where a date may start, in order (every anchor starts a word and lies inside it)."""
-    anchors = [match.start() for match in _DATE_ANCHOR.finditer(text)]
+    anchors = list(map(_start, _DATE_ANCHOR.finditer(text)))
     size = len(text)
     words = False
     for last, length in _ANCHOR_WORD_FINDER.iter(text):
@@ -646,6 +768,8 @@ def _resolve(match: re.Match[str], text: str, today: date) -> _DateSpan | None:
     kind = match.lastgroup
     start, end = match.span()
     try:
+        if kind == "BY":  # (the commonest kind first)
+            return _year_span(start, end, int(match["by"]), True)
         if kind == "NUM":
             return _numeric(match, start, end)
         if kind == "ISO":
@@ -681,15 +805,13 @@ def _resolve(match: re.Match[str], text: str, today: date) -> _DateSpan | None:
             return _DateSpan(start, end, day, day, Precision.DAY, False)
         if kind == "BM":
             return _bare_month(match, text, start, end, today)
-        if kind == "BY":
-            return _year_span(start, end, int(match["by"]), True)
     except ValueError:  # "February 30", an impossible date: no date at all
         return None
     return None
 
 
 def _month(name: str) -> int:
-    return _MONTHS[name.rstrip(".").lower()]
+    return _MONTHS[_fold(name.rstrip("."))]
 
 
 def _numeric(match: re.Match[str], start: int, end: int) -> _DateSpan:
@@ -714,8 +836,16 @@ def _day_month(match: re.Match[str], prefix: str, start: int, end: int, today: d
 
 
 def _month_span(start: int, end: int, year: int, month: int) -> _DateSpan:
-    last = date(year, month, calendar.monthrange(year, month)[1])
+    last = date(year, month, _days_in(year, month))
     return _DateSpan(start, end, date(year, month, 1), last, Precision.MONTH, False)
+
+
+_MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _days_in(year: int, month: int) -> int:
+    """calendar.monthrange(year, month)[1], without the weekday it also works out."""
+    return _MONTH_DAYS[month] + (month == 2 and calendar.isleap(year))
 
 
 def _season_span(start: int, end: int, year: int, month: int) -> _DateSpan:
@@ -754,7 +884,8 @@ def _season(match: re.Match[str], text: str, start: int, end: int, today: date) 
         text, start, end
     ):
         return None
-    month = _SEASON_MONTH[match["s_n"].lower()]
+    # (folded, not lowered: (?i) reads "ſummer" as "summer", and so must the lookup)
+    month = _SEASON_MONTH[_fold(match["s_n"])]
     year = _rel_year(match["s_y"], match["s_rel"], today, month, 3)
     if (
         match["s_pre"]
@@ -766,7 +897,7 @@ def _season(match: re.Match[str], text: str, start: int, end: int, today: date) 
 
 
 def _quarter(match: re.Match[str], start: int, end: int, today: date) -> _DateSpan:
-    number = int(match["q_n"]) if match["q_n"] else _QUARTER_WORDS[match["q_w"].lower()]
+    number = int(match["q_n"]) if match["q_n"] else _QUARTER_WORDS[_fold(match["q_w"])]
     month = number * 3 - 2
     year = _rel_year(match["q_y"], None, today, month, 3)
     return _season_span(start, end, year, month)
@@ -851,7 +982,7 @@ def _nth_weekday(year: int, month: int, weekday: int, nth: int) -> date:
 
 
 def _last_weekday(year: int, month: int, weekday: int) -> date:
-    last = date(year, month, calendar.monthrange(year, month)[1])
+    last = date(year, month, _days_in(year, month))
     return last - timedelta(days=(last.weekday() - weekday) % 7)
 
 
@@ -926,16 +1057,19 @@ def _fold(text: str) -> str:
     return lowered
 
 
-@dataclass(frozen=True, slots=True)
-class _Title:
+@dataclass(slots=True)
+class _Title:  # not frozen either (see _DateSpan): shared by _title_form's cache, read-only
     pieces: tuple[tuple[int, object], ...]
     firsts: tuple[str, ...]  # what the text can have where the title starts
     last: str  # the number at the end, for the shorthand; "" when none
+    capital: bool  # whether the title has a capital letter
 
 
 @lru_cache(maxsize=16384)
 def _title_form(title: str) -> _Title | None:
-    tokens = [_fold(token) for token in normalise_title(title).split()]
+    normal = normalise_title(title)
+    # (a normal form is in lower case: in ASCII, folding leaves it as it is)
+    tokens = normal.split() if normal.isascii() else [_fold(token) for token in normal.split()]
     if not tokens:
         return None
     pieces: list[tuple[int, object]] = []
@@ -956,7 +1090,7 @@ def _title_form(title: str) -> _Title | None:
     else:
         firsts = (data,)  # type: ignore[assignment]
     last = tokens[-1] if len(tokens) > 1 and tokens[-1].isdigit() else ""
-    return _Title(tuple(pieces), firsts, last)
+    return _Title(tuple(pieces), firsts, last, title != title.lower())
 
 
 def _piece_ends(
@@ -1109,14 +1243,16 @@ def _title_matches(
 ) -> list[tuple[int, int, int]]:
     """(start, end, where the film is named) of each non-overlapping match, in order."""
     pieces = form.pieces
-    candidates: set[int] = set()
+    candidates: list[int] = []
     for first in form.firsts:
         at = folded.find(first, start, end)
         while at >= 0:
-            candidates.add(at)
+            candidates.append(at)
             at = folded.find(first, at + 1, end)
     if not candidates:
         return []
+    if len(form.firsts) > 1:
+        candidates = sorted(set(candidates))
 
     def closes(after: int) -> tuple[int, int] | None:  # (?![\w+])
         if after < end and (text[after].isalnum() or text[after] in "_+"):
@@ -1128,7 +1264,7 @@ def _title_matches(
 
     found: list[tuple[int, int, int]] = []
     resume = start
-    for at in sorted(candidates):
+    for at in candidates:
         if at < resume:
             continue
         before = at > 0 and (text[at - 1].isalnum() or text[at - 1] == "_")
@@ -1155,12 +1291,11 @@ def _find_films(
             # A shorthand ("Avatar 2 and 3") names this film where its number stands.
             # A capitalised title written all in lower case is a common word: "its
             # world premiere" does not name a film called World.
-            capital = film != film.lower()
-            hits.extend(
-                _FilmHit(named, last, film)
-                for first, last, named in _title_matches(form, text, folded, start, end)
-                if not capital or not text[first:last].islower()
-            )
+            for first, last, named in _title_matches(form, text, folded, start, end):
+                if not form.capital or not text[first:last].islower():
+                    hits.append(_FilmHit(named, last, film))
+    if len(hits) < 2:
+        return _add_quoted_aliases(text, films, hits, start, end)
     # Where two titles overlap ("Heat" inside "Heat 2"), the longer one is what was named.
     hits.sort(key=lambda hit: (hit.start, -(hit.end - hit.start)))
     kept: list[_FilmHit] = []
@@ -1181,7 +1316,7 @@ def _add_quoted_aliases(
     extra: list[_FilmHit] = []
     for match in _QUOTED.finditer(text, start, end):
         first, last = match.span("t")
-        if any(h.start < last and first < h.end for h in hits):
+        if _overlaps_hit(first, last, hits):
             continue
         film = _alias_of(match["t"], films)
         if film is not None:
@@ -1189,6 +1324,13 @@ def _add_quoted_aliases(
     if not extra:
         return hits
     return sorted(hits + extra, key=lambda hit: hit.start)
+
+
+def _overlaps_hit(start: int, end: int, hits: list[_FilmHit]) -> bool:
+    for hit in hits:
+        if hit.start < end and start < hit.end:
+            return True
+    return False
 
 
 def _alias_of(quoted: str, films: Sequence[str]) -> str | None:
@@ -1220,10 +1362,18 @@ class _Sentence:  # not frozen either: see _DateSpan
     end: int
     dates: list[_DateSpan]
     films: list[_FilmHit]
+    film_spans: list[tuple[int, int]]
     triggers: list[tuple[int, int]]
     blockers: list[tuple[int, int]]  # things and activities: a release of something else
-    subjects: list[tuple[int, int, str]]  # (start, end, "thing" | "ref" | film title)
+    things: list[tuple[int, int]]  # subjects that are not a film: "the novel", "the trailer"
+    refs: list[tuple[int, int]]  # subjects that point back at a film: "the sequel"
     asides: list[tuple[int, int]]
+    hinted: int  # _SENTENCE_HINTS found in it
+    qualified: bool  # whether the sentence may name a region or medium at all
+
+
+# What a date is when no film's release words tie it (shared: treat as read-only).
+_NOT_A_RELEASE = _Verdict(None, None, "", "")
 
 
 def _sentence_releases(
@@ -1234,25 +1384,28 @@ def _sentence_releases(
     dates: list[_DateSpan],
     hits: list[_FilmHit],
     films: Sequence[str],
-    first_trigger: re.Match[str] | None,
+    triggers: list[tuple[int, int]],
 ) -> list[_Found]:
     start, end = bounds
-    if not first_trigger and not any(_RELEASE_AFTER.match(text, d.end, end) for d in dates):
+    if not triggers and not any(_RELEASE_AFTER.match(text, d.end, end) for d in dates):
         return []  # no release words at all: the dates here are about something else
-    sentence = _index_sentence(text, lowered, folded, bounds, dates, hits, first_trigger)
+    sentence = _index_sentence(text, lowered, folded, bounds, dates, hits, triggers)
     verdicts: list[_Verdict] = []
     groups: list[int] = []
     drop: set[int] = set()
+    last = len(dates) - 1
     for index, span in enumerate(dates):
         prev_end = dates[index - 1].end if index else start
+        # The date's own phrase reaches no further than the next date.
+        limit = min(end, span.end + _AFTER_REACH, dates[index + 1].start if index < last else end)
         connector = _CONNECTOR.fullmatch(text, prev_end, span.start) if index else None
         if connector is not None:
             previous = verdicts[-1]
-            own = _qualifiers(sentence, span, span.start)
+            own = _qualifiers(sentence, span, span.start, limit)
             verdicts.append(
                 _Verdict(
                     previous.film,
-                    previous.trigger_end,
+                    previous.trigger,
                     own[0] or previous.region,
                     own[1] or previous.medium,
                 )
@@ -1260,16 +1413,17 @@ def _sentence_releases(
             # A range ("Dec. 18 to Dec. 25") is not a list of releases to pair with films.
             groups.append(groups[-1] + 1 if connector["range"] else groups[-1])
             continue
-        verdict = _judge(sentence, span, prev_end, films)
+        verdict = _judge(sentence, span, prev_end, limit, films)
         verdicts.append(verdict)
         groups.append(groups[-1] + 1 if groups else 0)
         if verdict.film is not None and (
-            _is_old(sentence, span, prev_end, verdict.trigger_end)
-            or _is_withdrawn(sentence, span, prev_end, verdict.trigger_end)
+            _is_old(sentence, span, prev_end, verdict.trigger)
+            or _is_withdrawn(sentence, span, prev_end, verdict.trigger)
         ):
             drop.add(index)
-    _drop_superseded(sentence, dates, verdicts, drop)
-    _drop_from_dates(sentence, dates, verdicts, drop)
+    if last:  # (one date alone supersedes nothing and has no other date to be dropped for)
+        _drop_superseded(sentence, dates, verdicts, drop)
+        _drop_from_dates(sentence, dates, verdicts, drop)
     return _pair(sentence, dates, verdicts, groups, drop)
 
 
@@ -1280,58 +1434,69 @@ def _index_sentence(
     bounds: tuple[int, int],
     dates: list[_DateSpan],
     hits: list[_FilmHit],
-    first_trigger: re.Match[str] | None,
+    triggers: list[tuple[int, int]],
 ) -> _Sentence:
     start, end = bounds
-    films = [h for h in hits if start <= h.start and h.end <= end]
-    taken = [(h.start, h.end) for h in films] + [(d.start, d.end) for d in dates]
-    triggers = (
-        _free(_TRIGGER.finditer(lowered, first_trigger.start(), end), taken)
-        if first_trigger
-        else []
-    )
+    film_spans = list(map(_bounds, hits))  # (the hits are all in this sentence)
+    taken = film_spans + list(map(_bounds, dates))
+    hinted = _SENTENCE_HINTS.search(folded, start, end)
     things = (
-        _free(_THING.finditer(lowered, start, end), taken)
-        if _THING_HINT.search(lowered, start, end)
+        _free(map(_span, _THING.finditer(lowered, start, end)), taken)
+        if hinted & _THING_BIT
         else []
     )
-    acts = (
-        _free(_ACT.finditer(lowered, start, end), taken)
-        if _ACT_HINT.search(lowered, start, end)
+    acts = _free(map(_span, _ACT.finditer(lowered, start, end)), taken) if hinted & _ACT_BIT else []
+    refs = _free(map(_span, _REF.finditer(lowered, start, end)), taken) if hinted & _REF_BIT else []
+    asides = (
+        [m.span() for m in _ASIDE.finditer(lowered, start, end)]
+        # (an aside is between two commas or in brackets)
+        if lowered.count(",", start, end) > 1 or lowered.find("(", start, end) >= 0
         else []
     )
-    refs = _free(_REF.finditer(lowered, start, end), taken)
-    subjects = [(s, e, "thing") for s, e in things] + [(s, e, "ref") for s, e in refs]
-    subjects += [(h.start, h.end, h.film) for h in films]
-    asides = [m.span() for m in _ASIDE.finditer(lowered, start, end)]
+    qualified = bool(hinted & _QUALIFIER_BIT) or _QUALIFIER_HINT.search(text, start, end)
     return _Sentence(
-        text, folded, start, end, dates, films, triggers, sorted(things + acts), subjects, asides
+        text,
+        folded,
+        start,
+        end,
+        dates,
+        hits,
+        film_spans,
+        _free(triggers, taken),
+        sorted(things + acts),
+        things,
+        refs,
+        asides,
+        hinted,
+        qualified,
     )
 
 
-def _free(matches: Iterable[re.Match[str]], taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The spans of the matches that overlap nothing taken (a film or a date)."""
-    spans = []
-    for match in matches:
-        first, last = match.span()
+def _free(spans: Iterable[tuple[int, int]], taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans that overlap nothing taken (a film or a date)."""
+    free = []
+    for first, last in spans:
         for start, end in taken:
             if start < last and first < end:
                 break
         else:
-            spans.append((first, last))
-    return spans
+            free.append((first, last))
+    return free
 
 
-def _judge(sentence: _Sentence, span: _DateSpan, prev_end: int, films: Sequence[str]) -> _Verdict:
+def _judge(
+    sentence: _Sentence, span: _DateSpan, prev_end: int, limit: int, films: Sequence[str]
+) -> _Verdict:
     text = sentence.text
-    # Only the date's own phrase can veto it: "Aug. 29 for its 50th anniversary", not
-    # "Dec. 18, citing post-production".
-    after_end = _after_end(sentence, span, past_comma=False)
-    trigger = next((t for t in reversed(sentence.triggers) if t[1] <= span.start), None)
+    trigger = None  # the last release word before the date
+    for words in sentence.triggers:
+        if words[1] > span.start:
+            break
+        trigger = words
     post = _RELEASE_AFTER.match(text, span.end, sentence.end) is not None
     if span.bare_year and not post:
         if trigger is None or span.start - trigger[1] > _BARE_YEAR_REACH:
-            return _Verdict(None, -1, "", "")
+            return _NOT_A_RELEASE
     # "ahead of its Aug. 8 release": the possessive, not an earlier verb, ties the date.
     owned = post and _POSSESSIVE.search(text, max(prev_end, span.start - 40), span.start)
     by_trigger = (
@@ -1341,14 +1506,19 @@ def _judge(sentence: _Sentence, span: _DateSpan, prev_end: int, films: Sequence[
         and not _starts_an_activity(sentence, trigger)
     )
     tied = owned or by_trigger or (post and not _blocked(sentence, prev_end, span.start))
-    if not tied or _blocked(sentence, span.end, after_end):
-        return _Verdict(None, -1, "", "")
+    if not tied:
+        return _NOT_A_RELEASE
+    # Only the date's own phrase can veto it: "Aug. 29 for its 50th anniversary", not
+    # "Dec. 18, citing post-production".
+    if sentence.blockers and _blocked(
+        sentence, span.end, _after_end(sentence, span, limit, past_comma=False)
+    ):
+        return _NOT_A_RELEASE
     film = _subject_film(sentence, span, films, by_trigger)
     if film is None:
-        return _Verdict(None, -1, "", "")
-    trigger_end = trigger[1] if trigger is not None else -1
-    region, medium = _qualifiers(sentence, span, prev_end)
-    return _Verdict(film, trigger_end, region, medium)
+        return _NOT_A_RELEASE
+    region, medium = _qualifiers(sentence, span, prev_end, limit)
+    return _Verdict(film, trigger, region, medium)
 
 
 def _starts_an_activity(sentence: _Sentence, trigger: tuple[int, int]) -> bool:
@@ -1356,6 +1526,8 @@ def _starts_an_activity(sentence: _Sentence, trigger: tuple[int, int]) -> bool:
     the release word dates the start of a shoot, not a release."""
     if _TO_BEGIN.match(sentence.text, trigger[1]):
         return True
+    if not sentence.hinted & _ACT_SUBJECT_BIT:
+        return False
     window = max(sentence.start, trigger[0] - 45)
     act = _ACT_SUBJECT.search(sentence.text, window, trigger[0])
     if act is None:
@@ -1376,14 +1548,13 @@ def _starts_an_activity(sentence: _Sentence, trigger: tuple[int, int]) -> bool:
 
 
 def _blocked(sentence: _Sentence, start: int, end: int) -> bool:
-    return any(start <= s and e <= end for s, e in sentence.blockers)
+    for s, e in sentence.blockers:
+        if start <= s and e <= end:
+            return True
+    return False
 
 
-def _after_end(sentence: _Sentence, span: _DateSpan, *, past_comma: bool = True) -> int:
-    limit = min(sentence.end, span.end + _AFTER_REACH)
-    later = [d.start for d in sentence.dates if d.start >= span.end]
-    if later:
-        limit = min(limit, later[0])
+def _after_end(sentence: _Sentence, span: _DateSpan, limit: int, *, past_comma: bool = True) -> int:
     # "Friday, Dec. 19, 2025, in theaters": a comma right after the date does not end it.
     lead = _LEADING_COMMA.match(sentence.text, span.end, limit) if past_comma else None
     stop = _AFTER_STOP.search(sentence.text, lead.end() if lead else span.end, limit)
@@ -1391,36 +1562,42 @@ def _after_end(sentence: _Sentence, span: _DateSpan, *, past_comma: bool = True)
 
 
 def _in_aside(sentence: _Sentence, start: int, end: int, span: _DateSpan) -> bool:
-    return any(s <= start and end <= e and not (s <= span.start < e) for s, e in sentence.asides)
+    for s, e in sentence.asides:
+        if s <= start and end <= e and not (s <= span.start < e):
+            return True
+    return False
+
+
+def _last_end(sentence: _Sentence, spans: list[tuple[int, int]], span: _DateSpan) -> int:
+    """Where the last of the spans ends before the date, outside asides (-1: none does)."""
+    last = -1
+    for start, end in spans:
+        if end <= span.start and end > last and not _in_aside(sentence, start, end, span):
+            last = end
+    return last
 
 
 def _subject_film(
     sentence: _Sentence, span: _DateSpan, films: Sequence[str], by_trigger: bool
 ) -> str | None:
     """The film the date belongs to, or None when its subject is something else."""
-    before = [
-        s
-        for s in sentence.subjects
-        if s[1] <= span.start and not _in_aside(sentence, s[0], s[1], span)
-    ]
-    before.sort(key=lambda s: (s[1], s[2] == "thing"))
-    if before and before[-1][2] == "thing":
+    # The subject that ends last before the date is a thing (or a thing ends there too).
+    thing_end = _last_end(sentence, sentence.things, span)
+    if thing_end >= 0 and thing_end >= max(
+        _last_end(sentence, sentence.refs, span), _last_end(sentence, sentence.film_spans, span)
+    ):
         return None
-    named = [
-        h
-        for h in sentence.films
-        if h.end <= span.start and not _in_aside(sentence, h.start, h.end, span)
-    ]
-    if named:
-        hit = named[-1]
-        window = sentence.text[max(sentence.start, hit.start - 40) : hit.start]
-        # "Filming on Dune 3 is set for January": the film is not what the words date.
-        if by_trigger and _NOT_OF_FILM.search(window):
-            return hit.film if _FILM_CLAUSE.match(sentence.text, hit.end, span.start) else None
-        return hit.film
-    later = [h for h in sentence.films if h.start >= span.end]
-    if later:
-        return later[0].film
+    asides = sentence.asides
+    for hit in reversed(sentence.films):  # the nearest film named before the date
+        if hit.end <= span.start and not (asides and _in_aside(sentence, hit.start, hit.end, span)):
+            window = sentence.text[max(sentence.start, hit.start - 40) : hit.start]
+            # "Filming on Dune 3 is set for January": the film is not what the words date.
+            if by_trigger and sentence.hinted & _NOT_OF_FILM_BIT and _NOT_OF_FILM.search(window):
+                return hit.film if _FILM_CLAUSE.match(sentence.text, hit.end, span.start) else None
+            return hit.film
+    for hit in sentence.films:
+        if hit.start >= span.end:
+            return hit.film
     if _names_other_work(sentence):
         return None
     return films[0]
@@ -1436,28 +1613,35 @@ def _names_other_work(sentence: _Sentence) -> bool:
     return False
 
 
-def _is_old(sentence: _Sentence, span: _DateSpan, prev_end: int, trigger_end: int) -> bool:
+def _is_old(
+    sentence: _Sentence, span: _DateSpan, prev_end: int, trigger: tuple[int, int] | None
+) -> bool:
     """A date the text gives as the former one: "originally set for", "previous date of"."""
-    if trigger_end < 0 or not any(
-        sentence.folded.find(word, prev_end, span.start) >= 0 for word in _OLD_WORDS
+    if (
+        trigger is None
+        or not sentence.hinted & _OLD_BIT
+        or not _OLD_HINT.search(sentence.folded, prev_end, span.start)
     ):
         return False
+    trigger_end = trigger[1]
     for match in _OLD.finditer(sentence.text, prev_end, span.start):
-        if trigger_end >= 0 and (
-            0 <= trigger_end - match.end() <= 25 or match.start() >= trigger_end
-        ):
+        if 0 <= trigger_end - match.end() <= 25 or match.start() >= trigger_end:
             return True
     return False
 
 
-def _is_withdrawn(sentence: _Sentence, span: _DateSpan, prev_end: int, trigger_end: int) -> bool:
+def _is_withdrawn(
+    sentence: _Sentence, span: _DateSpan, prev_end: int, trigger: tuple[int, int] | None
+) -> bool:
     """A date the film no longer has: "pulled from its March 2025 slot", "no longer opens
     Nov. 7", "will not arrive this spring"."""
     text = sentence.text
     window = max(prev_end, span.start - 100)
+    # (in ASCII, _may_be_taken finds its words only where the sentence's hints have them)
     taken = (
         _TAKEN_FROM.search(text, window, span.start)
-        if _may_be_taken(text[window : span.start])
+        if (sentence.hinted & _TAKEN_BIT or not text.isascii())
+        and _may_be_taken(text[window : span.start])
         else None
     )
     if taken is not None and not any(
@@ -1465,7 +1649,6 @@ def _is_withdrawn(sentence: _Sentence, span: _DateSpan, prev_end: int, trigger_e
     ):
         # The first trigger may be the verb itself ("pushed"); a later one re-dates it.
         return True
-    trigger = next((t for t in sentence.triggers if t[1] == trigger_end), None)
     if trigger is None:
         return False
     return bool(
@@ -1509,11 +1692,13 @@ def _drop_from_dates(
             drop.add(index)
 
 
-def _qualifiers(sentence: _Sentence, span: _DateSpan, prev_end: int) -> tuple[str, str]:
+def _qualifiers(sentence: _Sentence, span: _DateSpan, prev_end: int, limit: int) -> tuple[str, str]:
     """(region, medium) the sentence gives this date: after it first, then nearest before."""
-    taken = [(h.start, h.end) for h in sentence.films]
+    if not sentence.qualified:
+        return "", ""
+    taken = sentence.film_spans
     after: dict[str, str] = {}
-    for match in _qualifier_matches(sentence, span.end, _after_end(sentence, span)):
+    for match in _qualifier_matches(sentence, span.end, _after_end(sentence, span, limit)):
         if match.lastgroup and not _overlaps(match, taken):
             kind, label = _QUALIFIER_LABELS[match.lastgroup]
             after.setdefault(kind, label)
@@ -1529,15 +1714,24 @@ def _qualifiers(sentence: _Sentence, span: _DateSpan, prev_end: int) -> tuple[st
 
 
 def _qualifier_matches(sentence: _Sentence, start: int, end: int) -> Iterable[re.Match[str]]:
-    if _QUALIFIER_HINT.search(sentence.text, start, end) or _QUALIFIER_FOLDED_HINT.search(
-        sentence.folded, start, end
+    if start < end and (
+        _QUALIFIER_HINT.search(sentence.text, start, end)
+        # (the folded words are nowhere in a sentence whose hints lack them)
+        or (
+            sentence.hinted & _QUALIFIER_BIT
+            and _QUALIFIER_FOLDED_HINT.search(sentence.folded, start, end)
+        )
     ):
         return _QUALIFIER_PATTERN.finditer(sentence.text, start, end)
     return ()
 
 
 def _overlaps(match: re.Match[str], taken: list[tuple[int, int]]) -> bool:
-    return any(s < match.end() and match.start() < e for s, e in taken)
+    start, end = match.span()
+    for s, e in taken:
+        if s < end and start < e:
+            return True
+    return False
 
 
 def _pair(
@@ -1548,20 +1742,19 @@ def _pair(
     drop: set[int],
 ) -> list[_Found]:
     """Coordinated dates pair with as many films named before them, in order."""
+    if len(dates) == 1:  # (the common case: a date alone keeps the film its verdict gave it)
+        verdict = verdicts[0]
+        if verdict.film is None or drop:
+            return []
+        return [_Found(dates[0], verdict.film, verdict.region, verdict.medium, 0)]
     found: list[_Found] = []
     for group in sorted(set(groups)):
         members = [i for i, g in enumerate(groups) if g == group]
         kept = [i for i in members if i not in drop and verdicts[i].film is not None]
         if not kept:
             continue
-        titles = list(
-            dict.fromkeys(
-                h.film
-                for h in sentence.films
-                if h.end <= dates[members[0]].start
-                and not _in_aside(sentence, h.start, h.end, dates[members[0]])
-            )
-        )
+        # (a date alone pairs with nothing: it keeps the film its verdict gave it)
+        titles = _titles_before(sentence, dates[members[0]]) if len(members) > 1 else []
         paired = len(members) > 1 and len(titles) == len(members)
         for position, index in enumerate(members):
             if index not in kept:
@@ -1572,3 +1765,14 @@ def _pair(
                 continue
             found.append(_Found(dates[index], film, verdict.region, verdict.medium, group))
     return found
+
+
+def _titles_before(sentence: _Sentence, span: _DateSpan) -> list[str]:
+    """The films named before the date, each once, in order."""
+    return list(
+        dict.fromkeys(
+            h.film
+            for h in sentence.films
+            if h.end <= span.start and not _in_aside(sentence, h.start, h.end, span)
+        )
+    )

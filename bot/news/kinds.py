@@ -9,7 +9,7 @@ only an explicit announcement ("sequel in the works", "gets a sequel") beats cas
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -276,6 +276,8 @@ def _clauses(pattern: re.Pattern[str]) -> list[frozenset[str]]:
 _KINDS = tuple(_CUES)
 _GROUPS: tuple[tuple[Cue, ...], ...] = (*_CUES.values(), _OTHER_MEDIA, _FILM_WORDS)
 _KIND_GROUP = {kind: index for index, kind in enumerate(_KINDS)}
+# The same by id(): the members are singletons, and hashing an enum member is slow.
+_KIND_GROUP_BY_ID = {id(kind): index for kind, index in _KIND_GROUP.items()}
 _OTHER_MEDIA_GROUP, _FILM_WORDS_GROUP = len(_KINDS), len(_KINDS) + 1
 # (group, cue) for every cue; a cue's bit in a trigger mask is its index here.
 _ALL_CUES = tuple((group, cue) for group, cues in enumerate(_GROUPS) for cue in cues)
@@ -333,9 +335,9 @@ def _active_cues(lowered: str) -> int:
     return active
 
 
-# The title and the lede are scored more than once per item, and the summariser asks about
-# sentences that are often the title or the whole lede: the latest scores are kept (a dict
-# rather than lru_cache, so that has_kind_cue() can look without scoring).
+# Titles and ledes recur, and the summariser asks about sentences that are often the title
+# or the whole lede: the latest scores are kept (a dict rather than lru_cache, so that
+# has_kind_cue() can look without scoring).
 class _Recent(dict[str, tuple[float, ...]]):
     def cache_clear(self) -> None:  # as an lru_cache has (the benchmark starts each pass cold)
         self.clear()
@@ -356,26 +358,35 @@ def _group_scores(lowered: str) -> tuple[float, ...]:
     return scores
 
 
+# (group, weight, findall) of every cue, as _ALL_CUES: what _score() needs of each, at hand.
+_CUE_COUNTERS: tuple[tuple[int, float, Callable[[str], list[Any]]], ...] = tuple(
+    (group, cue.weight, cue.pattern.findall) for group, cue in _ALL_CUES
+)
+
+
 def _score(lowered: str) -> tuple[float, ...]:
     active = _active_cues(lowered)
     scores = [0.0] * len(_GROUPS)
     while active:
         lowest = active & -active
-        group, cue = _ALL_CUES[lowest.bit_length() - 1]
-        scores[group] += cue.weight * len(cue.pattern.findall(lowered))
+        group, weight, findall = _CUE_COUNTERS[lowest.bit_length() - 1]
+        scores[group] += weight * len(findall(lowered))
         active ^= lowest
     return tuple(scores)
 
 
 def has_kind_cue(kind: StoryKind, text: str) -> bool:
     """Whether kind_score(kind, text) > 0 (every weight is positive), without counting."""
-    group = _KIND_GROUP.get(kind)
+    group = _KIND_GROUP_BY_ID.get(id(kind))
     if group is None:
         return False
     lowered = text.lower()
     scored = _SCORED.get(lowered)
     if scored is not None:
         return scored[group] > 0
+    any_cue = _ANY_CUE[group]
+    if any_cue is not None:
+        return any_cue.search(lowered) is not None
     active = _active_cues(lowered) & _GROUP_MASKS[group]
     while active:
         lowest = active & -active
@@ -389,6 +400,18 @@ _GROUP_MASKS = tuple(
     sum(1 << index for index, (g, _cue) in enumerate(_ALL_CUES) if g == group)
     for group in range(len(_GROUPS))
 )
+
+
+def _any_cue(cues: Iterable[Cue]) -> re.Pattern[str] | None:
+    """One regex that matches where any of the cues does, if the engine can skip through it
+    quickly (every cue starts at a word): one search instead of the trigger scan and a
+    search per cue. None otherwise."""
+    either = "|".join(cue.plain.pattern for cue in cues)
+    fast = skippable(either)
+    return None if fast == either else re.compile(fast)
+
+
+_ANY_CUE = tuple(_any_cue(cues) for cues in _GROUPS)
 
 
 def kind_score(kind: StoryKind, text: str) -> float:
@@ -414,17 +437,39 @@ def _lede(summary: str) -> str:
     return summary[: cut + 1] if cut > BODY_CHARS // 3 else summary[:BODY_CHARS]
 
 
+def _group_score(lowered: str, group: int) -> float:
+    """_group_scores(lowered)[group], running only the cues of that group."""
+    scored = _SCORED.get(lowered)
+    if scored is not None:
+        return scored[group]
+    active = _active_cues(lowered) & _GROUP_MASKS[group]
+    score = 0.0
+    while active:  # in the order _score() adds them: the same sum
+        lowest = active & -active
+        _group, weight, findall = _CUE_COUNTERS[lowest.bit_length() - 1]
+        score += weight * len(findall(lowered))
+        active ^= lowest
+    return score
+
+
 def classify(title: str, summary: str) -> StoryKind:
     in_title = _group_scores(title.lower())
-    in_lede = _group_scores(_lede(summary).lower())
     # film_versus_other_media() of the title, then of the lede
     title_media = in_title[_OTHER_MEDIA_GROUP] - in_title[_FILM_WORDS_GROUP]
     if title_media > 0:
         return StoryKind.NOT_FILM
-    if title_media == 0 and in_lede[_OTHER_MEDIA_GROUP] - in_lede[_FILM_WORDS_GROUP] >= 3:
-        return StoryKind.NOT_FILM
+    lede = _lede(summary).lower()
+    if title_media == 0:
+        lede_other_media = _group_score(lede, _OTHER_MEDIA_GROUP)
+        # A film-word score is never negative: under 3 there is no need to count film words.
+        if lede_other_media >= 3 and lede_other_media - _group_score(lede, _FILM_WORDS_GROUP) >= 3:
+            return StoryKind.NOT_FILM
     # Group indexes rather than StoryKind keys: hashing an enum member is slow.
-    candidates = [group for group in _PRIORITY_GROUPS if in_title[group] > 0] or _PRIORITY_GROUPS
+    candidates = [group for group in _PRIORITY_GROUPS if in_title[group] > 0]
+    if len(candidates) == 1:
+        return _KINDS[candidates[0]]  # the only kind in the title wins: its score is > 0
+    in_lede = _group_scores(lede)
+    candidates = candidates or _PRIORITY_GROUPS
     best, best_score = (
         candidates[0],
         TITLE_WEIGHT * in_title[candidates[0]] + in_lede[candidates[0]],

@@ -45,7 +45,8 @@ def _is_abbreviation(text: str, stop: int) -> bool:
 def split_sentences(text: str) -> list[str]:
     """Sentences of plain text; "Dec. 19", "Dr. Strange", "J.J. Abrams" and "U.S." do not end one."""
     sentences: list[str] = []
-    for paragraph in _PARAGRAPHS.split(text):
+    # Every paragraph break has a line break: without one, the text is one paragraph.
+    for paragraph in _PARAGRAPHS.split(text) if "\n" in text else (text,):
         start = 0
         for match in _END_RE.finditer(paragraph):
             if paragraph[match.start()] == "." and _is_abbreviation(paragraph, match.start()):
@@ -79,18 +80,28 @@ def best_sentence(
     candidates = [title] + split_sentences(summary)[:_SENTENCES_READ]
     best, best_score = "", float("-inf")
     film_lowered = film.lower()
+    names = [person.name for person in people]
     for index, sentence in enumerate(candidates):
         if not sentence.strip():
             continue
-        lowered = sentence.lower()
         score = -0.3 * index
-        if film and film_lowered in lowered:
+        if film and film_lowered in sentence.lower():
             score += 3
+        named = min(2, sum(map(sentence.__contains__, names)))
+        out_of_length = len(sentence) > 220 or len(sentence) < 30
+        # The score with a kind cue, summed in the same order; the kind cue is the costly
+        # test, and not needed where even that score does not beat the best.
+        with_cue = score + 2 + named
+        if out_of_length:
+            with_cue -= 2
+        if with_cue <= best_score:
+            continue
         if has_kind_cue(kind, sentence):
-            score += 2
-        score += min(2, sum(1 for person in people if person.name in sentence))
-        if len(sentence) > 220 or len(sentence) < 30:
-            score -= 2
+            score = with_cue
+        else:
+            score += named
+            if out_of_length:
+                score -= 2
         if score > best_score:
             best, best_score = sentence, score
     return _as_sentence(best) if best else ""
@@ -119,14 +130,15 @@ def _key_fact(
     people: Sequence[Person],
     releases: Sequence[ReleaseMention],
 ) -> str:
-    mention = _mention_for(film, releases)
     if not film:
         return ""
     if kind is StoryKind.SEQUEL_ANNOUNCED:
         return f"{film}: {status or 'announced'}."
-    if kind is StoryKind.RELEASE_DATE and mention is not None:
-        return f"{film} opens {mention.words}{_medium(mention)}."
+    if kind is StoryKind.RELEASE_DATE:
+        mention = _mention_for(film, releases)
+        return f"{film} opens {mention.words}{_medium(mention)}." if mention is not None else ""
     if kind is StoryKind.DELAY:
+        mention = _mention_for(film, releases)
         return f"{film} moves to {mention.words}." if mention is not None else f"{film} is delayed."
     if kind is StoryKind.CASTING:
         stars = [person.name for person in people if person.role == "star"]

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import re
 import threading
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import attrgetter
 
 import ahocorasick
 
@@ -57,13 +59,16 @@ class KnownTitles:
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, canonical) of whole-word, case-insensitive matches; longest wins, in text order."""
-        if not self._canonical or not text:
+        return self._find_folded(_fold(text)) if text else []
+
+    def _find_folded(self, folded: str) -> list[tuple[int, int, str]]:
+        """find() of the text that _fold() made folded."""
+        if not self._canonical or not folded:
             return []
         # A built automaton is never changed, so reading the reference needs no lock.
         automaton = self._automaton or self._built()
-        folded = _fold(text)
         size = len(folded)
-        hits: list[tuple[int, int, str]] = []
+        hits: list[tuple[int, int, str]] = []  # (start, -end, canonical): in order, longest first
         for end_index, (length, canonical) in automaton.iter(folded):
             start, end = end_index - length + 1, end_index + 1
             # Whole words only: nothing alphanumeric (or "_") right before or after.
@@ -71,16 +76,17 @@ class KnownTitles:
                 continue
             if end < size and (folded[end].isalnum() or folded[end] == "_"):
                 continue
-            hits.append((start, end, canonical))
+            hits.append((start, -end, canonical))
         if len(hits) > 1:
-            hits.sort(key=lambda hit: (hit[0], hit[0] - hit[1]))
+            hits.sort()  # (no two hits have the same start and end: the same key)
         chosen: list[tuple[int, int, str]] = []
-        for hit in hits:
-            if chosen and hit[0] < chosen[-1][1]:
-                if hit[1] - hit[0] > chosen[-1][1] - chosen[-1][0]:
-                    chosen[-1] = hit  # a longer match that starts inside wins
+        for start, negative_end, canonical in hits:
+            end = -negative_end
+            if chosen and start < chosen[-1][1]:
+                if end - start > chosen[-1][1] - chosen[-1][0]:
+                    chosen[-1] = (start, end, canonical)  # a longer match that starts inside wins
                 continue
-            chosen.append(hit)
+            chosen.append((start, end, canonical))
         return chosen
 
     def __len__(self) -> int:
@@ -159,50 +165,57 @@ _MORE_WORDS = rf"(?:(?::|\s[–—-])?\s(?:{_CONNECTORS}\s)*{_WORD})*"
 # character: when every branch starts with a character class or a literal, the regex engine
 # skips straight to those characters instead of trying the lookbehind at every position.
 # Here: (?<![\w'’]){_WORD}{_MORE_WORDS}.
-_RUN_RE = re.compile(rf"[A-Z0-9](?<![\w'’][A-Z0-9])[\w'’&.\-]*{_MORE_WORDS}")
+_RUN_RE = re.compile(rf"[A-Z0-9](?<![\w'’][A-Z0-9])[\w'’&.\-]*{_MORE_WORDS}+")
 _TOKEN_RE = re.compile(r"[\w'’&.\-]+:?")  # a colon stays on its word: "Dune:" "Part" "Three"
 
 # Quoted spans: straight quotes must not be apostrophes ("Mann's", "doesn't"); the
-# lookbehinds come after the quote, as in _RUN_RE.
+# lookbehinds come after the quote, as in _RUN_RE. Each span ends at the first closing quote
+# it can: nothing in a span can be one, so the span is taken whole (possessively) rather
+# than one character at a time.
 _QUOTED_RE = re.compile(
-    r"'(?<![\w']')(?P<a>\S(?:[^\n']|'(?=\w))*?)'(?!\w)"
-    r"|‘(?P<b>[^‘’\n]+?)’(?!\w)"
-    r"|\"(?<![\w\"]\")(?P<c>[^\"\n]+?)\""
-    r"|“(?P<d>[^“”\n]+?)”"
+    r"'(?<![\w']')(?P<a>\S(?:[^\n']++|'(?=\w))*+)'(?!\w)"
+    r"|‘(?P<b>[^‘’\n]++)’(?!\w)"
+    r"|\"(?<![\w\"]\")(?P<c>[^\"\n]++)\""
+    r"|“(?P<d>[^“”\n]++)”"
 )
 
-_PRE_CUES = (
-    r"sequel|sequels|prequel|spin-?off|remake|reboot|franchise|star|stars|co-star|director|"
-    r"filmmaker|helmer|trailer|teaser|review|box office|release date|cast|actor|actress|"
-    r"premiere|adaptation|first look|opening weekend|"
-    r"(?:has been |is being |is |was |will be )?(?:delayed|pushed|moved|dated|postponed|"
-    r"set for|slated for)|hits theaters|opens|will open|gets (?:a )?(?:release|sequel|trailer)"
-)
-_POST_CUES = (
-    r"sequel to|prequel to|follow-up to|remake of|reboot of|adaptation of|director of|"
-    r"star of|starring in|stars in|star in|cast of|role in|review of|trailer for|teaser for|"
-    r"joins|joined|boards|titled|called"
-)
+# Cue words, written out phrase by phrase: the regexes below are made of them, and so is the
+# Aho-Corasick automaton that finds where in a text they may start (_CueWords).
+_PRE_CUE_PHRASES = (
+    "sequel", "sequels", "prequel", "spinoff", "spin-off", "remake", "reboot", "franchise",
+    "star", "stars", "co-star", "director", "filmmaker", "helmer", "trailer", "teaser", "review",
+    "box office", "release date", "cast", "actor", "actress", "premiere", "adaptation",
+    "first look", "opening weekend",
+    *(
+        f"{auxiliary}{verb}"
+        for auxiliary in ("has been ", "is being ", "is ", "was ", "will be ", "")
+        for verb in ("delayed", "pushed", "moved", "dated", "postponed", "set for", "slated for")
+    ),
+    "hits theaters", "opens", "will open",
+    *(f"gets {article}{what}" for article in ("a ", "") for what in ("release", "sequel", "trailer")),
+)  # fmt: skip
+_POST_CUE_PHRASES = (
+    "sequel to", "prequel to", "follow-up to", "remake of", "reboot of", "adaptation of",
+    "director of", "star of", "starring in", "stars in", "star in", "cast of", "role in",
+    "review of", "trailer for", "teaser for", "joins", "joined", "boards", "titled", "called",
+)  # fmt: skip
+# A common noun right before a name in running text: "the horror film Weapons", "biopic Ferrari".
+_NOUNS_BEFORE_NAMES = (
+    "film", "movie", "thriller", "comedy", "drama", "epic", "biopic", "adaptation", "sequel",
+    "prequel", "spinoff", "spin-off", "remake", "reboot", "musical", "documentary",
+    "blockbuster", "feature", "hit", "mystery", "follow-up",
+)  # fmt: skip
+_PRE_CUES = "|".join(map(re.escape, _PRE_CUE_PHRASES))
+_POST_CUES = "|".join(map(re.escape, _POST_CUE_PHRASES))
 # Cues are matched at a position (after a run, or at a word inside a Title Case run), so
 # each capitalised run is scanned once rather than re-tried at every capital letter.
 _PRE_CUE_AT = re.compile(rf"(?P<poss>'s|’s)?\s+(?i:{_PRE_CUES})\b")
 _PRE_CUE_WORD_AT = re.compile(rf"(?i:{_PRE_CUES})\b")
 _POST_CUE_BEFORE = re.compile(rf"\b(?i:{_POST_CUES})\s+(?:the\s+cast\s+of\s+)?$")
-# The last word of every _POST_CUE_BEFORE match: a quick test before searching for one.
-_POST_CUE_LAST_WORD = re.compile(r"(?i:to|of|in|for|joins|joined|boards|titled|called)\Z")
-_POST_CUE_LAST_WORDS = ("to", "of", "in", "for", "joins", "joined", "boards", "titled", "called")
-# A common noun right before a name in running text: "the horror film Weapons", "biopic Ferrari".
-_NOUN_BEFORE = re.compile(
-    r"\b(?:film|movie|thriller|comedy|drama|epic|biopic|adaptation|sequel|prequel|spinoff|"
-    r"spin-off|remake|reboot|musical|documentary|blockbuster|feature|hit|mystery|follow-up)\s+$"
-)
 _POST_CUE_WORD_AT = re.compile(rf"(?i:{_POST_CUES})\s+(?:the\s+cast\s+of\s+)?")
-# The first two letters (lower case) of every cue: a cue can only start where they do.
-# Outside ASCII the regexes match more than lower() says ("ſ" is "s" to them): there they run.
-_PRE_CUE_STARTS = frozenset(
-    "se pr sp re fr st co di fi he tr te bo ca ac ad op ha is wa wi de pu mo da po sl hi ge".split()
-)
-_POST_CUE_STARTS = frozenset("se pr fo re ad di st ca ro tr te jo bo ti".split())
+_NOUN_BEFORE = re.compile(rf"\b(?:{'|'.join(map(re.escape, _NOUNS_BEFORE_NAMES))})\s+$")
+_POST_CUE_WINDOW = 40  # how far before a run _POST_CUE_BEFORE looks
+_NOUN_WINDOW = 14  # and _NOUN_BEFORE
 # A headline that starts with a title followed by what happens to it.
 _SUBJECT_VERB_AT = re.compile(
     r"(?:Moves|Moved|Gets|Sets|Delayed|Dated|Opens|Lands|Pushed|Heads|Hits|Shifts|Trailer|"
@@ -227,8 +240,14 @@ class TitleHit:
 
 @lru_cache(maxsize=4096)
 def is_company(words: str) -> bool:
-    tokens = [token.strip(".,:;") for token in words.lower().replace("’", "'").split()]
-    return bool(tokens) and (tokens[0] in COMPANIES or words.lower() in COMPANIES)
+    lowered = words.lower()
+    first = lowered.split(None, 1)[:1]
+    return bool(first) and _is_company(lowered, first[0])
+
+
+def _is_company(lowered: str, first_word: str) -> bool:
+    """is_company() of a text, lower-cased, that starts with first_word."""
+    return first_word.replace("’", "'").strip(".,:;") in COMPANIES or lowered in COMPANIES
 
 
 @lru_cache(maxsize=4096)  # a title's run is seen in the headline and again in the summary
@@ -236,8 +255,9 @@ def _tokens(run: str) -> list[re.Match[str]]:
     return list(_TOKEN_RE.finditer(run))
 
 
-_POSSESSIVE_END = re.compile(r"(?:'s|’s)$")
-_CONNECTOR_RE = re.compile(_CONNECTORS)
+_CONNECTOR_WORDS = frozenset(
+    "of the and a an in on at to for from with vs vs. de la le or &".split()
+)
 # Every later word of a run starts after a space, with a capital or a digit (or is a lower-case
 # connector): only these words can begin a sequel marker ("2", "II", "Part Two", "Chapter 3"):
 # a number, "Part" or "Chapter" in any case, or roman numerals (upper case, then at most ".",
@@ -251,7 +271,8 @@ _TRAILING_CONNECTOR_WORDS = frozenset("of the and a an in on at to for from with
 @lru_cache(maxsize=4096)  # a quoted title is cleaned in the headline and again in the summary
 def _clean(title: str) -> str:
     title = title.strip().strip("'\"‘’“”").strip()
-    title = _POSSESSIVE_END.sub("", title)
+    if title.endswith(("'s", "’s")):  # (stripped: there is no newline after it)
+        title = title[:-2]
     words = title.split()
     if len(words) > 1 and words[-1] in _TRAILING_CONNECTOR_WORDS:  # every match ends so
         title = _TRAILING_CONNECTOR.sub("", title)  # "The Running Man for" (Paramount)
@@ -271,19 +292,23 @@ _NOT_A_TITLE = frozenset(
 
 @lru_cache(maxsize=4096)
 def _looks_like_title(title: str) -> bool:
-    if _ADJECTIVE_RE.search(title) or title.lower() in _NOT_A_TITLE:
+    if not title or not (title[0].isupper() or title[0].isdigit()) or len(title) > 90:
         return False
-    if not title or not (title[0].isupper() or title[0].isdigit()):
+    lowered = title.lower()
+    if lowered in _NOT_A_TITLE or _ADJECTIVE_RE.search(title):
         return False
-    words = title.split()
-    if len(words) > 9 or len(title) > 90:
+    words = lowered.split()  # (lower() never joins or splits words)
+    if len(words) > 9:
         return False
-    first = words[0].lower().strip(":")
-    if first in _STOP or first in ("part", "chapter") or is_company(title):
+    first = words[0].strip(":")
+    if first in _STOP or first in ("part", "chapter") or _is_company(lowered, words[0]):
         return False
-    if all(_CONNECTOR_RE.fullmatch(w.lower()) for w in words):
+    if _CONNECTOR_WORDS.issuperset(words):
         return False
-    return not all(w.lower().strip(":,") in _STOP or w.lower() in _MONTHS for w in words)
+    for word in words:
+        if word.strip(":,") not in _STOP and word not in _MONTHS:
+            return True
+    return False
 
 
 def _is_possessive(word: str) -> bool:
@@ -337,14 +362,28 @@ def _before_first_stop(run: str, *, title_case: bool = True) -> str:
 
 def is_title_case(text: str) -> bool:
     """Headline Title Case, where every capitalised word is not a name."""
-    words = [w for w in _LONG_WORD_RE.findall(text)[1:]]
+    if text.isascii():  # the same words, without a regex match for each
+        letters = text.encode().translate(_LETTERS_APART).split()
+        words: list[str] | list[bytes] = [w for w in letters if len(w) > 3 and w.isalpha()][1:]
+    else:
+        words = _LONG_WORD_RE.findall(text)[1:]
     if len(words) < 3:
         return True
-    return sum(1 for w in words if w[0].isupper()) >= 0.7 * len(words)
+    return len([w for w in words if w[:1].isupper()]) >= 0.7 * len(words)
 
 
 # \b[^\W\d_]{4,}\b, with the word-start test after the first letter (see wordstart.py).
 _LONG_WORD_RE = re.compile(r"[^\W\d_](?<!\w.)[^\W\d_]{3,}\b")
+# For ASCII text: its letters as they are, its other word characters (digits, "_") as "0" and
+# the rest as spaces, so that its words of letters alone are the words that isalpha().
+_LETTERS_APART = bytes(
+    char
+    if chr(char).isalpha()
+    else ord("0")
+    if chr(char).isalnum() or char == ord("_")
+    else ord(" ")
+    for char in range(256)
+)
 
 
 def _is_speech(inner: str) -> bool:
@@ -352,9 +391,7 @@ def _is_speech(inner: str) -> bool:
     stripped = inner.strip()
     if not stripped or not (stripped[0].isupper() or stripped[0].isdigit()):
         return True
-    if len(stripped.split()) > 8 or stripped[-1] in ",.!?":
-        return True
-    return False
+    return stripped[-1] in ",.!?" or len(stripped.split()) > 8
 
 
 def _quoted_hits(text: str) -> list[TitleHit]:
@@ -398,8 +435,17 @@ _MARKER_FIRSTS = frozenset("0123456789PpCcIVX")
 def _numbered_hit(
     text: str, run_match: re.Match[str], tokens: list[re.Match[str]], *, title_case: bool
 ) -> TitleHit | None:
-    run = run_match.group()  # (the caller has seen a possible sequel marker in it)
-    words = [t.group() for t in tokens]
+    marker = _sequel_marker(text, run_match, tokens)
+    if marker is None:
+        return None
+    return _numbered_title(run_match, tokens, marker, title_case=title_case)
+
+
+def _sequel_marker(
+    text: str, run_match: re.Match[str], tokens: list[re.Match[str]]
+) -> tuple[int, int] | None:
+    """(index, size) of the tokens of a run's first sequel marker: "2", "II", "Part Two"."""
+    words = [t.group() for t in tokens]  # (the caller has seen a possible sequel marker in it)
     for index in range(1, len(words)):  # the first word is never a marker
         first = words[index][:1]
         if first.isascii() and first not in _MARKER_FIRSTS:
@@ -411,10 +457,23 @@ def _numbered_hit(
             text[run_match.end() : run_match.end() + 3]
         ):
             return None  # "June 4, 2027"
-        title = _after_last_stop(run, tokens[index + size - 1].end(), title_case=title_case)
-        if _looks_like_title(title) and title.split()[0] not in words[index : index + size]:
-            return TitleHit(title, run_match.start() + run.find(title), numbered=True)
-        return None
+        return index, size
+    return None
+
+
+def _numbered_title(
+    run_match: re.Match[str],
+    tokens: list[re.Match[str]],
+    marker: tuple[int, int],
+    *,
+    title_case: bool,
+) -> TitleHit | None:
+    run = run_match.group()
+    index, size = marker
+    title = _after_last_stop(run, tokens[index + size - 1].end(), title_case=title_case)
+    marker_words = [t.group() for t in tokens[index : index + size]]
+    if _looks_like_title(title) and title.split()[0] not in marker_words:
+        return TitleHit(title, run_match.start() + run.find(title), numbered=True)
     return None
 
 
@@ -422,20 +481,86 @@ def _post_cue_before(text: str, start: int) -> bool:
     """Whether a cue such as "sequel to" or "joins" ends (with spaces) right before start."""
     if not text[start - 1 : start].isspace():  # every match ends with a space
         return False
-    window = max(0, start - 40)
-    last = text[window:start].rstrip()[-6:]
-    if last.isascii():  # there lower() is what (?i) compares
-        if not last.lower().endswith(_POST_CUE_LAST_WORDS):
-            return False
-    elif not _POST_CUE_LAST_WORD.search(last):
-        return False
-    return _POST_CUE_BEFORE.search(text, window, start) is not None
+    return _POST_CUE_BEFORE.search(text, max(0, start - _POST_CUE_WINDOW), start) is not None
+
+
+# An owner before more of a run: "Edgar Wright's The Running Man".
+_OWNER_INSIDE = re.compile(r"(?:'s|’s|s'|s’)\s")
+_BLANK = re.compile(r"\s+")
+_PRE, _POST, _NOUN = 1, 2, 4  # what a phrase of _CUE_PHRASES is
+
+
+def _cue_phrases() -> ahocorasick.Automaton:
+    kinds: dict[str, int] = {}
+    for phrases, kind in (
+        (_PRE_CUE_PHRASES, _PRE),
+        (_POST_CUE_PHRASES, _POST),
+        (_NOUNS_BEFORE_NAMES, _NOUN),
+    ):
+        for phrase in phrases:
+            kinds[phrase] = kinds.get(phrase, 0) | kind
+    automaton = ahocorasick.Automaton()
+    for phrase, kind in kinds.items():
+        automaton.add_word(phrase, (len(phrase) - 1, kind))
+    automaton.make_automaton()
+    return automaton
+
+
+_CUE_PHRASES = _cue_phrases()
+
+
+class _CueWords:
+    """Where in one text the cue regexes and _NOUN_BEFORE may match.
+
+    One Aho-Corasick pass over the lower-cased text finds where their phrases are: every
+    place where they match is among those (and perhaps a few more), so that a run tries
+    the regexes only where a phrase is in it or right next to it.
+    """
+
+    __slots__ = ("noun_after", "post_after", "pre_after", "words")
+
+    def __init__(self, text: str, folded: str) -> None:
+        self.words: list[int] = []  # where a pre-cue or a post cue starts
+        self.pre_after: set[int] = set()  # where the blank before a pre-cue starts
+        self.post_after: set[int] = set()  # where a post cue with its blank ends
+        self.noun_after: set[int] = set()  # where a noun with its blank ends
+        # lower() is what (?i) compares, but for two letters that it leaves as they are.
+        if not folded.isascii():
+            folded = folded.replace("ſ", "s").replace("ı", "i")
+        size = len(text)
+        for last, (length, kind) in _CUE_PHRASES.iter(folded):
+            start = last - length
+            # Every cue regex starts and ends at the edge of a word.
+            if (start and (text[start - 1].isalnum() or text[start - 1] == "_")) or (
+                last + 1 < size and (text[last + 1].isalnum() or text[last + 1] == "_")
+            ):
+                continue
+            if kind & _PRE:
+                self.words.append(start)
+                self.pre_after.add(len(text[:start].rstrip()))
+            if kind & _POST:
+                self.words.append(start)
+                post = _POST_CUE_WORD_AT.match(text, start)
+                if post:
+                    self.post_after.add(post.end())
+            if kind & _NOUN:
+                blank = _BLANK.match(text, last + 1)
+                if blank:
+                    self.noun_after.add(blank.end())
+        self.words.sort()
+
+
+def _between(starts: list[int], low: int, high: int) -> bool:
+    """Whether one of the sorted starts is in range(low, high)."""
+    index = bisect_left(starts, low)
+    return index < len(starts) and starts[index] < high
 
 
 def _cued_in_run(
     text: str,
     run_match: re.Match[str],
     tokens: list[re.Match[str]],
+    cues: _CueWords,
     *,
     headline: bool,
     title_case: bool,
@@ -445,28 +570,24 @@ def _cued_in_run(
     found: list[str] = []  # the cued titles, in the order they are tried
     appositive: bool | None = None  # "David Lynch, Visionary Director": worked out when needed
 
-    after = _PRE_CUE_AT.match(text, run_end)  # (a quick test first would cost more)
+    after = _PRE_CUE_AT.match(text, run_end) if run_end in cues.pre_after else None
     if after and not after.group("poss") and not _is_possessive(run):
         appositive = text[max(0, base - 2) : base].strip() == ","
         if not appositive:
             found.append(_after_last_stop(run, title_case=title_case))  # "the Heat sequel"
-    if _post_cue_before(text, base) or (
+    if (base in cues.post_after and _post_cue_before(text, base)) or (
         not title_case
+        and base in cues.noun_after
         and text[base - 1 : base].isspace()  # every match ends with a space right before
-        and _NOUN_BEFORE.search(text, max(0, base - 14), base)
+        and _NOUN_BEFORE.search(text, max(0, base - _NOUN_WINDOW), base)
     ):
         found.append(_before_first_stop(run, title_case=title_case))  # "sequel to Heat"
     subject_verbs = headline and base == 0
-    every_word = subject_verbs or not title_case  # else only words a cue may start with
+    every_word = subject_verbs or not title_case  # else only words a cue may start at
     for index in range(1, len(tokens)):
         token = tokens[index]
         at = base + token.start()
-        pair = text[at : at + 2]
-        if pair.isascii():  # a quick test of the first two letters of every cue
-            pair = pair.lower()
-            may_pre, may_post = pair in _PRE_CUE_STARTS, pair in _POST_CUE_STARTS
-        else:  # outside ASCII the regexes match more than lower() says ("ſ" is "s" to them)
-            may_pre = may_post = True
+        may_pre = may_post = at in cues.words
         if not (may_pre or may_post or every_word):
             continue
         # Title Case: "Oppenheimer Star Cillian Murphy", "Zendaya Joins Dune"
@@ -500,26 +621,54 @@ def _cued_in_run(
     ]
 
 
-def _run_hits(text: str, *, headline: bool) -> list[TitleHit]:
+def _run_hits(text: str, folded: str, *, headline: bool) -> list[TitleHit]:
     hits = []
-    title_case = headline and is_title_case(text)
+    # is_title_case() costs as much as a few runs: worked out only for a run that needs it.
+    title_case: bool | None = None if headline else False
+    cues = _CueWords(text, folded)
+    subject_verb = _SUBJECT_VERB_AT.search(text, 1) if headline else None
     for run_match in _RUN_RE.finditer(text):
-        run = run_match.group()
-        tokens = _tokens(run)
-        # Most runs have no sequel marker: a quick test before _numbered_hit.
-        if _MAYBE_SEQUEL_MARKER.search(run):
-            numbered = _numbered_hit(text, run_match, tokens, title_case=title_case)
+        start, end = run_match.span()
+        # Most runs have no sequel marker: a quick test before _sequel_marker.
+        sequel = (
+            _sequel_marker(text, run_match, _tokens(run_match.group()))
+            if _MAYBE_SEQUEL_MARKER.search(text, start, end)
+            else None
+        )
+        # Where _cued_in_run can find anything: a cue in the run or next to it, a verb after
+        # the run that starts a headline, and where a run is not in Title Case, a noun before it
+        # or an owner in it ("Edgar Wright's The Running Man").
+        cued = (
+            end in cues.pre_after
+            or start in cues.post_after
+            or (bool(cues.words) and _between(cues.words, start + 1, end))
+            or (start == 0 and subject_verb is not None and subject_verb.start() <= end + 1)
+            or (
+                title_case is not True
+                and (start in cues.noun_after or _OWNER_INSIDE.search(text, start, end) is not None)
+            )
+        )
+        if sequel is None and not cued:
+            continue
+        if title_case is None:
+            title_case = is_title_case(text)
+        tokens = _tokens(run_match.group())
+        if sequel is not None:
+            numbered = _numbered_title(run_match, tokens, sequel, title_case=title_case)
             if numbered is not None:
                 hits.append(numbered)
-        hits += _cued_in_run(text, run_match, tokens, headline=headline, title_case=title_case)
+        if cued:
+            hits += _cued_in_run(
+                text, run_match, tokens, cues, headline=headline, title_case=title_case
+            )
     return hits
 
 
-def _known_hits(text: str, known: KnownTitles | None) -> list[TitleHit]:
+def _known_hits(text: str, folded: str, known: KnownTitles | None) -> list[TitleHit]:
     if known is None or not len(known):
         return []
     hits = []
-    for start, end, canonical in known.find(text):
+    for start, end, canonical in known._find_folded(folded):
         written = text[start:end]
         # A one-word title ("Trap", "Weapons") only counts when written like a name.
         if " " not in written.strip() and not written[:1].isupper():
@@ -532,9 +681,11 @@ def extract_titles(
     text: str, known: KnownTitles | None = None, *, headline: bool = False
 ) -> list[TitleHit]:
     """Every title occurrence found in one text, in text order (duplicates kept)."""
-    hits = _quoted_hits(text) + _run_hits(text, headline=headline)
-    hits += _known_hits(text, known)
-    return sorted(hits, key=lambda hit: hit.start)
+    folded = _fold(text)
+    hits = _quoted_hits(text) + _run_hits(text, folded, headline=headline)
+    hits += _known_hits(text, folded, known)
+    hits.sort(key=attrgetter("start"))
+    return hits
 
 
 @dataclass(slots=True)
@@ -551,8 +702,11 @@ class TitleEntry:
 def merge_titles(hits: Sequence[TitleHit]) -> list[TitleEntry]:
     """One entry per film (same normal form), keeping the best-looking text of it."""
     merged: dict[str, TitleEntry] = {}
+    keys: dict[str, str] = {}  # the same text is often found several times in one item
     for hit in hits:
-        key = normalise_title(hit.text)
+        key = keys.get(hit.text)
+        if key is None:
+            key = keys[hit.text] = normalise_title(hit.text)
         if not key:
             continue
         entry = merged.get(key)
@@ -562,7 +716,8 @@ def merge_titles(hits: Sequence[TitleHit]) -> list[TitleEntry]:
             continue
         entry.evidence += 1
         entry.strong = entry.strong or hit.quoted or hit.numbered or hit.known
-        entry.first = min(entry.first, hit.start)
+        if hit.start < entry.first:
+            entry.first = hit.start
         if hit.known and not entry.known:
             entry.text, entry.known = hit.text, True
         elif not entry.known and hit.quoted and not entry.quoted:
@@ -575,13 +730,13 @@ def drop_fragments(entries: list[TitleEntry]) -> list[TitleEntry]:
     keys = [entry.key for entry in entries]
     kept = []
     for entry in entries:
-        longer = [
-            k
-            for k in keys
-            if k != entry.key and f" {entry.key}" in f" {k}" and len(k) > len(entry.key)
-        ]
-        if longer and not entry.quoted and not entry.known:
-            if all(sequel_number(k) == sequel_number(entry.key) for k in longer):
+        if not entry.quoted and not entry.known:
+            longer = [
+                k
+                for k in keys
+                if k != entry.key and f" {entry.key}" in f" {k}" and len(k) > len(entry.key)
+            ]
+            if longer and all(sequel_number(k) == sequel_number(entry.key) for k in longer):
                 continue
         kept.append(entry)
     return kept
