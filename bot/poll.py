@@ -19,8 +19,9 @@ from bot.feeds.fetch import Fetcher, FetchOutcome, FetchResult
 from bot.feeds.health import FeedHealth, after_fetch
 from bot.feeds.parse import FeedParseError, parse_feed
 from bot.films.index import FilmIndex
-from bot.models import FeedItem, Understanding
+from bot.models import FeedItem, StoryKind, Understanding
 from bot.news.llm import Summariser
+from bot.news.summary import MAX_SUMMARY_CHARS, truncate
 from bot.news.titles import KnownTitles
 from bot.news.understand import understand
 from bot.store import FeedRecord, FetchRecord, Store
@@ -205,9 +206,31 @@ def _understand_batch(
     items: list[FeedItem], articles: list[str], known: KnownTitles
 ) -> list[Understanding]:
     return [
-        understand(item, known=known, article_text=article)
+        _understand_or_relay(item, article, known)
         for item, article in zip(items, articles, strict=True)
     ]
+
+
+def _understand_or_relay(item: FeedItem, article: str, known: KnownTitles) -> Understanding:
+    """understand(), or for an item it fails on, the item kept as plain film news. The
+    failure is a bug to fix, but one odd item must not hold back every later item of its
+    feed (the poll would fail on it again and again) nor be lost."""
+    try:
+        return understand(item, known=known, article_text=article)
+    except Exception:
+        _LOGGER.exception(
+            "could not understand item %s of feed %s; kept as plain news",
+            item.key,
+            item.feed,
+            extra={"feed": item.feed},
+        )
+        return Understanding(
+            kind=StoryKind.OTHER,
+            films=(),
+            people=(),
+            releases=(),
+            summary=truncate(item.title or item.summary, MAX_SUMMARY_CHARS),
+        )
 
 
 def _fetch_record(
