@@ -4,6 +4,7 @@ the recording adapter receives announcements and answers commands."""
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -320,7 +321,8 @@ async def test_feeds_commands_through_an_adapter(tmp_path, server) -> None:
     finally:
         await app.close()
     assert listing.ok and "Local [ok]" in listing.message.lines[0]
-    assert "last success 0s ago" in listing.message.lines[0]
+    # Seconds since the poll just before: 0, or a little more on a loaded machine.
+    assert re.search(r"last success \ds ago", listing.message.lines[0])
     assert not refused.ok and "manage" in refused.message.body
     assert added.ok and "Added feed Deadline" in added.message.body
     assert not duplicate.ok and "already a feed Deadline" in duplicate.message.body
