@@ -180,7 +180,9 @@ def find_people(
     """People in text order, one entry each; the first role the text gives a name is kept."""
     # A name (words joined by single spaces) is inside one of the titles exactly when it
     # is inside them all joined by a character no name has.
-    title_keys = "\n".join([title.lower() for title in titles])
+    # (Lower-casing them joined is lower-casing each: the line break is neither cased nor
+    # case-ignorable, so a final sigma stays final.)
+    title_keys = "\n".join(titles).lower()
     spans = list(title_spans)
     found: dict[str, str] = {}
     for match in _NAME_RE.finditer(text):

@@ -87,7 +87,7 @@ def best_sentence(
         score = -0.3 * index
         if film and film_lowered in sentence.lower():
             score += 3
-        named = min(2, sum(map(sentence.__contains__, names)))
+        named = min(2, sum(map(sentence.__contains__, names))) if names else 0
         out_of_length = len(sentence) > 220 or len(sentence) < 30
         # The score with a kind cue, summed in the same order; the kind cue is the costly
         # test, and not needed where even that score does not beat the best.

@@ -116,6 +116,8 @@ def _speaker(text: str, people: Sequence[Person]) -> str:
 def _refined(releases: list[ReleaseMention]) -> list[ReleaseMention]:
     """Put an exact date before a vaguer mention of the same film that it falls within
     ("moves to June 2027 ... June 4, 2027"), so the first mention of a film is its best."""
+    if len(releases) < 2:
+        return releases  # nothing to reorder
     ordered = list(releases)
     for mention in releases:
         if mention.precision is not Precision.DAY or mention.date is None:
