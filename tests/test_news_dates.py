@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -764,20 +763,16 @@ def _generated(count: int, dated_share: float) -> list[tuple[str, list[str]]]:
 
 
 @pytest.mark.parametrize("dated_share", [0.3, 1.0])
-def test_speed_on_generated_items(dated_share: float) -> None:
-    """No timing assert (machines differ); run with -s to see the cost per item."""
-    items = _generated(2000, dated_share)
+def test_generated_items_date_only_their_own_film(dated_share: float) -> None:
+    """Many generated items (speed is measured in bench/understand.py, not here): every
+    mention is of the item's one film, quotes the text, and the dated templates give some."""
     published = _pub(2025, 6, 1)
-    find_release_mentions(items[0][0], published=published, films=items[0][1])  # warm caches
-    started = time.perf_counter()
     total = 0
-    for text, films in items:
-        total += len(find_release_mentions(text, published=published, films=films))
-    elapsed = time.perf_counter() - started
-    print(
-        f"\nfind_release_mentions, {dated_share:.0%} dated templates: "
-        f"{elapsed / len(items) * 1000:.3f} ms per item, {total} mentions"
-    )
+    for text, films in _generated(2000, dated_share):
+        mentions = find_release_mentions(text, published=published, films=films)
+        assert all(m.film == films[0] and m.words in text for m in mentions), text
+        total += len(mentions)
+    assert total >= 2000 * dated_share * 0.5
 
 
 def test_only_sentences_with_release_words_date_a_film() -> None:
