@@ -432,15 +432,6 @@ def _is_sequel_marker(tokens: list[str], index: int) -> int:
 _MARKER_FIRSTS = frozenset("0123456789PpCcIVX")
 
 
-def _numbered_hit(
-    text: str, run_match: re.Match[str], tokens: list[re.Match[str]], *, title_case: bool
-) -> TitleHit | None:
-    marker = _sequel_marker(text, run_match, tokens)
-    if marker is None:
-        return None
-    return _numbered_title(run_match, tokens, marker, title_case=title_case)
-
-
 def _sequel_marker(
     text: str, run_match: re.Match[str], tokens: list[re.Match[str]]
 ) -> tuple[int, int] | None:
